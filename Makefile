@@ -1,0 +1,50 @@
+# ResolutionFlow: `make run` to see it, `make test` to prove it.
+VENV     := .venv
+PY       := $(VENV)/bin/python
+STAMP    := $(VENV)/.installed
+HOST     ?= 127.0.0.1
+PORT     ?= 8000
+PYTEST_WORKERS ?= 2
+
+.PHONY: run test test-embedded test-postgres test-realstack lint format migrate seed screenshots bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	touch $(STAMP)
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+## The embedded default: SQLite, in-memory channel layer, in-process tasks, offline AI.
+run: seed
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket_timeout -1 resolutionflow.asgi:application
+
+## Every stage: embedded (SQLite), PostgreSQL, then the real stack (Redis, Celery, daphne, Chromium).
+test: $(STAMP)
+	$(MAKE) --no-print-directory test-embedded
+	$(MAKE) --no-print-directory test-postgres
+	$(MAKE) --no-print-directory test-realstack
+
+test-embedded: $(STAMP)
+	$(PY) -m resolutionflow.testing.runner embedded -q -n $(PYTEST_WORKERS)
+
+test-postgres: $(STAMP)
+	$(PY) -m resolutionflow.testing.runner postgres -q -n $(PYTEST_WORKERS)
+
+test-realstack: $(STAMP)
+	$(PY) -m resolutionflow.testing.runner realstack -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -1,0 +1,125 @@
+"""Account and user operations shared by the pages, the admin and the commands."""
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from accounts.models import ADMIN_OR_OWNER, Account, Role, User
+from resolutionflow.domain import InvalidOperation, RoleRequired
+from resolutionflow.mail import send_templated_mail
+
+
+def _check_email_free(email: str) -> str:
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise InvalidOperation(f"{email!r} is not a valid email address.") from None
+    if User.objects.filter(email__iexact=email).exists():
+        raise InvalidOperation(f"A user with email {email} already exists.")
+    return email
+
+
+@transaction.atomic
+def create_account(name: str, owner_email: str, password: str, owner_name: str = "") -> Account:
+    """A new MSP with its owner; the code is derived from the name and made unique."""
+    name = name.strip()
+    if not name:
+        raise InvalidOperation("An account name is required.")
+    email = _check_email_free(owner_email)
+    account = Account.objects.create(name=name, code=Account.unique_code_for(name))
+    User.objects.create_user(email, password, name=owner_name, account=account, account_role=Role.OWNER)
+    return account
+
+
+def create_user(
+    account: Account, email: str, role: str, password: str | None = None, name: str = "", team=None
+) -> User:
+    """Add a member directly (operators). The owner role only moves by transfer."""
+    if role not in Role.values:
+        raise InvalidOperation(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.")
+    if role == Role.OWNER and account.users.filter(account_role=Role.OWNER).exists():
+        raise InvalidOperation("This account already has an owner; transfer ownership instead.")
+    email = _check_email_free(email)
+    return User.objects.create_user(email, password, name=name, account=account, account_role=role, team=team)
+
+
+def set_password_link(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return f"{settings.SITE_URL}/accounts/reset/{uid}/{token}/"
+
+
+@transaction.atomic
+def invite_user(actor: User, email: str, role: str, name: str = "") -> User:
+    """Add a member with no password and email them a one-time set-password link."""
+    _require_admin(actor)
+    if role == Role.OWNER:
+        raise InvalidOperation("The owner role only moves by ownership transfer.")
+    user = create_user(actor.account, email, role, password=None, name=name)
+    transaction.on_commit(lambda: _send_invitation(user.pk, actor.display_name), robust=True)
+    return user
+
+
+def _send_invitation(user_id, inviter_name: str) -> None:
+    user = User.objects.select_related("account").get(pk=user_id)
+    send_templated_mail(
+        "accounts/email/invitation",
+        {"user": user, "inviter": inviter_name, "link": set_password_link(user), "account": user.account},
+        [user.email],
+    )
+
+
+def _require_admin(actor: User) -> None:
+    if actor.account_role not in ADMIN_OR_OWNER:
+        raise RoleRequired("owner or admin role required")
+
+
+def _guard_target(actor: User, target: User) -> None:
+    _require_admin(actor)
+    if target.account_id != actor.account_id:
+        raise InvalidOperation("That user is not a member of your account.")
+    if target.account_role == Role.OWNER:
+        raise InvalidOperation("The owner's role only changes by ownership transfer.")
+
+
+@transaction.atomic
+def change_role(actor: User, target: User, role: str) -> User:
+    if role not in Role.values or role == Role.OWNER:
+        raise InvalidOperation("Choose admin, engineer or viewer; the owner role moves only by transfer.")
+    _guard_target(actor, target)
+    User.objects.filter(pk=target.pk).update(account_role=role)
+    target.account_role = role
+    return target
+
+
+@transaction.atomic
+def set_active(actor: User, target: User, active: bool) -> User:
+    _guard_target(actor, target)
+    if target.pk == actor.pk:
+        raise InvalidOperation("You cannot deactivate yourself.")
+    User.objects.filter(pk=target.pk).update(is_active=active)
+    target.is_active = active
+    return target
+
+
+@transaction.atomic
+def transfer_ownership(actor: User, target: User) -> User:
+    """The current owner hands the owner role to another active member and becomes admin."""
+    if actor.account_role != Role.OWNER:
+        raise RoleRequired("owner role required")
+    if target.account_id != actor.account_id or not target.is_active or target.pk == actor.pk:
+        raise InvalidOperation("Ownership can only go to another active member of your account.")
+    User.objects.filter(pk=actor.pk).update(account_role=Role.ADMIN)
+    User.objects.filter(pk=target.pk).update(account_role=Role.OWNER)
+    target.account_role = Role.OWNER
+    return target
+
+
+def set_email_notifications(user: User, enabled: bool) -> None:
+    User.objects.filter(pk=user.pk).update(email_notifications=enabled)
+    user.email_notifications = enabled

@@ -1,0 +1,123 @@
+"""Handoffs (park / escalate), per-user unread state and the delivery log."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+SNAPSHOT_SCHEMA_VERSION = 1
+
+
+class Priority(models.TextChoices):
+    LOW = "low", "Low"
+    NORMAL = "normal", "Normal"
+    HIGH = "high", "High"
+    URGENT = "urgent", "Urgent"
+
+
+class Handoff(models.Model):
+    class Intent(models.TextChoices):
+        PARK = "park", "Park"
+        ESCALATE = "escalate", "Escalate"
+
+    class AssessmentStatus(models.TextChoices):
+        PENDING = "pending", "Generating"
+        READY = "ready", "Ready"
+        UNAVAILABLE = "unavailable", "Unavailable"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey("flowpilot.Session", on_delete=models.CASCADE, related_name="handoffs")
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="handoffs")
+    handed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    intent = models.CharField(max_length=8, choices=Intent.choices)
+    engineer_notes = models.TextField(blank=True)
+    priority = models.CharField(max_length=6, choices=Priority.choices, default=Priority.NORMAL)
+    snapshot = models.JSONField(default=dict)
+    ai_assessment = models.JSONField(null=True, blank=True)
+    assessment_status = models.CharField(
+        max_length=11, choices=AssessmentStatus.choices, default=AssessmentStatus.PENDING
+    )
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    # A released handoff stays claimed (history and metrics keep the claim);
+    # releasing opens a fresh handoff for the queue.
+    released_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["account", "intent", "-created_at"],
+                name="handoff_open_queue_idx",
+                condition=Q(claimed_at__isnull=True, withdrawn_at__isnull=True),
+            ),
+            models.Index(fields=["account", "claimed_at"], name="handoff_account_claimed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_intent_display()}: {self.session}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.claimed_at is None and self.withdrawn_at is None
+
+
+class HandoffView(models.Model):
+    """Unread state: a handoff is unread for a user until opened, claimed or dismissed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="handoff_views")
+    handoff = models.ForeignKey(Handoff, on_delete=models.CASCADE, related_name="views")
+    opened_at = models.DateTimeField(null=True, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "handoff"], name="handoffview_unique_per_user")]
+
+
+class NotificationLog(models.Model):
+    """One delivery per (handoff, channel, recipient, purpose); push rows have no recipient."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        PUSH = "push", "Live push"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Suppressed"
+
+    class Purpose(models.TextChoices):
+        ESCALATED = "escalated", "New escalation"
+        RENOTIFY = "renotify", "Still unclaimed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    handoff = models.ForeignKey(Handoff, on_delete=models.CASCADE, related_name="notifications")
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=5, choices=Channel.choices)
+    purpose = models.CharField(max_length=9, choices=Purpose.choices, default=Purpose.ESCALATED)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["handoff", "channel", "recipient", "purpose"], name="notification_unique_delivery"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "channel", "created_at"], name="notification_status_idx")]

@@ -1,0 +1,208 @@
+"""Troubleshooting sessions, their structured steps and the append-only activity log."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+OUTPUT_CAP_BYTES = 64 * 1024
+
+
+class ProblemDomain(models.TextChoices):
+    NETWORKING = "networking", "Networking"
+    IDENTITY = "identity", "Identity"
+    EMAIL = "email", "Email"
+    ENDPOINT = "endpoint", "Endpoint"
+    SERVER = "server", "Server"
+    CLOUD = "cloud", "Cloud"
+    SECURITY = "security", "Security"
+    PRINTING = "printing", "Printing"
+    OTHER = "other", "Other"
+
+
+class Session(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PARKED = "parked", "Parked"
+        ESCALATED = "escalated", "Escalated"
+        RESOLVED = "resolved", "Resolved"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="sessions")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_sessions")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="assigned_sessions"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    problem_summary = models.TextField()
+    problem_domain = models.CharField(max_length=12, choices=ProblemDomain.choices, default=ProblemDomain.OTHER)
+    client_name = models.CharField(max_length=200, blank=True)
+    ticket_ref = models.CharField(max_length=64, blank=True)
+    resolution_summary = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["account", "status", "-created_at"], name="session_account_status_idx"),
+            models.Index(fields=["account", "-updated_at"], name="session_account_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.problem_summary[:80]
+
+
+class Step(models.Model):
+    class Source(models.TextChoices):
+        AI = "ai", "AI"
+        TECH = "tech", "Tech"
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Skipped"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="steps")
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    order = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    detail = models.TextField(blank=True)
+    command = models.TextField(blank=True)
+    expected_result = models.TextField(blank=True)
+    source = models.CharField(max_length=4, choices=Source.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PROPOSED)
+    result_note = models.TextField(blank=True)
+    output = models.TextField(blank=True, help_text=f"Command output, capped at {OUTPUT_CAP_BYTES} bytes.")
+    output_truncated = models.BooleanField(default=False)
+    is_dead_end = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session", "order"]
+        constraints = [models.UniqueConstraint(fields=["session", "order"], name="step_order_unique_per_session")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Activity(models.Model):
+    """Append-only record of a session. The product never edits or deletes one."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Session opened"
+        MESSAGE = "message", "Message to copilot"
+        AI_REPLY = "ai_reply", "Copilot reply"
+        AI_ERROR = "ai_error", "Copilot unavailable"
+        STEP_PROPOSED = "step_proposed", "Step proposed"
+        STEP_ADDED = "step_added", "Step added"
+        STEP_RESULT = "step_result", "Step result"
+        NOTE = "note", "Note"
+        OUTPUT = "output", "Command output"
+        PSA_PUSH = "psa_push", "Pushed to PSA"
+        PARKED = "parked", "Parked"
+        ESCALATED = "escalated", "Escalated"
+        CLAIMED = "claimed", "Claimed"
+        RELEASED = "released", "Released"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        RESOLVED = "resolved", "Resolved"
+        CONTEXT_VIEWED = "context_viewed", "Handoff context viewed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="activities")
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        verbose_name_plural = "activities"
+        indexes = [
+            # The TTFA query: first work activity by the claimer after claimed_at.
+            models.Index(fields=["session", "actor", "created_at"], name="activity_session_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# What counts as *work* for time to first action (SPEC section 6). Lifecycle
+# kinds (claimed, released, escalated, parked, resolved, context viewed) don't.
+WORK_ACTIVITY_KINDS = frozenset(
+    {
+        Activity.Kind.MESSAGE,
+        Activity.Kind.STEP_ADDED,
+        Activity.Kind.STEP_RESULT,
+        Activity.Kind.NOTE,
+        Activity.Kind.OUTPUT,
+        Activity.Kind.PSA_PUSH,
+    }
+)
+
+
+class PsaConnection(models.Model):
+    """An account's ConnectWise Manage connection; keys are Fernet-encrypted at rest."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, related_name="psa_connection")
+    site = models.CharField(max_length=255, help_text="Host name, or a full base URL for a test server.")
+    company_id = models.CharField(max_length=64)
+    public_key_encrypted = models.TextField()
+    private_key_encrypted = models.TextField()
+    client_id = models.CharField(max_length=64)
+    push_notes_on_resolve = models.BooleanField(default=False)
+    push_package_on_escalate = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"ConnectWise {self.site}"
+
+
+class PsaPush(models.Model):
+    """One attempt series to put a note on a ConnectWise ticket, with its outcome."""
+
+    class Kind(models.TextChoices):
+        NOTES = "notes", "Ticket notes"
+        ESCALATION = "escalation", "Escalation package"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="psa_pushes")
+    handoff = models.ForeignKey(
+        "escalations.Handoff", on_delete=models.SET_NULL, null=True, blank=True, related_name="psa_pushes"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.NOTES)
+    ticket_ref = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    external_id = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]

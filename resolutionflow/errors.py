@@ -1,0 +1,21 @@
+"""Friendly error pages; JSON for API paths so clients always get {"detail": ...}."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    if _wants_json(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "errors/404.html", status=404)
+
+
+def forbidden(request, exception=None):
+    message = str(exception) if exception and str(exception) else "You do not have permission to do that."
+    if _wants_json(request):
+        return JsonResponse({"detail": message}, status=403)
+    return render(request, "errors/403.html", {"message": message}, status=403)

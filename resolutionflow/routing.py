@@ -1,0 +1,9 @@
+"""WebSocket URL routes, kept apart from asgi.py so tests can build the app."""
+
+from django.urls import path
+
+from escalations.consumers import EscalationQueueConsumer
+
+websocket_urlpatterns = [
+    path("ws/escalations/", EscalationQueueConsumer.as_asgi()),
+]

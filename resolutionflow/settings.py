@@ -1,0 +1,300 @@
+"""Settings for ResolutionFlow, read from the environment (SPEC section 9).
+
+Every variable has a laptop-friendly default; a malformed value stops start-up
+with an ImproperlyConfigured error that names the variable.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+
+def _strict(name: str, parse, default):
+    """Parse one env var; a malformed value names the variable and stops start-up."""
+    try:
+        return parse(name, default=default)
+    except (ValueError, TypeError, KeyError, ImproperlyConfigured) as exc:
+        raise ImproperlyConfigured(f"Environment variable {name} is malformed: {exc}") from exc
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = env.str(name, default=None)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ImproperlyConfigured(f"Environment variable {name} is malformed: expected a boolean, got {raw!r}")
+
+
+def _url(name: str, default: str | None, schemes: tuple[str, ...]) -> str | None:
+    raw = env.str(name, default=default)
+    if raw is None or raw == "":
+        return None
+    scheme = raw.split("://", 1)[0] if "://" in raw else ""
+    if scheme not in schemes:
+        raise ImproperlyConfigured(
+            f"Environment variable {name} is malformed: expected a URL with scheme {' or '.join(schemes)}, got {raw!r}"
+        )
+    return raw
+
+
+DEBUG = _bool("DEBUG", True)
+TESTING = _bool("RF_TESTING", False)
+
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("Environment variable SECRET_KEY must be set when DEBUG is off")
+    SECRET_KEY = "dev-only-insecure-key-change-me-resolutionflow-0123456789abcdef"
+
+ALLOWED_HOSTS = _strict("ALLOWED_HOSTS", env.list, ["127.0.0.1", "localhost", "[::1]", "testserver"])
+
+SITE_URL = _url("SITE_URL", "http://127.0.0.1:8000", ("http", "https")).rstrip("/")
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "channels",
+    "accounts",
+    "flowpilot",
+    "escalations",
+    "analytics",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "accounts.middleware.LoginRequiredMiddleware",
+]
+
+ROOT_URLCONF = "resolutionflow.urls"
+WSGI_APPLICATION = None
+ASGI_APPLICATION = "resolutionflow.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "accounts.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------
+try:
+    DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+except Exception as exc:  # django-environ raises several types for a bad URL
+    raise ImproperlyConfigured(f"Environment variable DATABASE_URL is malformed: {exc}") from exc
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL + a busy timeout let concurrent claimers queue instead of failing.
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = _strict("CONN_MAX_AGE", env.int, 60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if TEST_DB_NAME := env.str("TEST_DATABASE_NAME", default=""):
+    DATABASES["default"]["TEST"] = {"NAME": TEST_DB_NAME}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+# In development whitenoise serves straight from the app and project static dirs.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# --- Redis: channel layer and Celery ----------------------------------------
+REDIS_URL = _url("REDIS_URL", None, ("redis", "rediss", "unix"))
+
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                # Keep group membership at least as long as a websocket may live.
+                "group_expiry": 7 * 86400,
+                "capacity": 500,
+            },
+        }
+    }
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_TASK_ALWAYS_EAGER = False
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CELERY_BROKER_URL = "memory://"
+    CELERY_TASK_ALWAYS_EAGER = True
+
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BEAT_SCHEDULE = {
+    "renotify-unclaimed": {"task": "escalations.tasks.renotify_unclaimed", "schedule": 60.0},
+}
+
+# --- Email ----------------------------------------------------------------
+try:
+    vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+except Exception as exc:
+    raise ImproperlyConfigured(f"Environment variable EMAIL_URL is malformed: {exc}") from exc
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ResolutionFlow <noreply@resolutionflow.local>")
+EMAIL_TIMEOUT = 10
+
+# --- AI -------------------------------------------------------------------
+ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
+ANTHROPIC_BASE_URL = _url("ANTHROPIC_BASE_URL", None, ("http", "https"))
+AI_PROVIDER = env.str("AI_PROVIDER", default="anthropic" if ANTHROPIC_API_KEY else "offline")
+if AI_PROVIDER not in {"anthropic", "offline"}:
+    raise ImproperlyConfigured(
+        f"Environment variable AI_PROVIDER is malformed: expected anthropic or offline, got {AI_PROVIDER!r}"
+    )
+AI_MODEL = env.str("AI_MODEL", default="claude-haiku-5-5")
+AI_TIMEOUT_S = _strict("AI_TIMEOUT_S", env.float, 30.0)
+AI_MAX_RETRIES = _strict("AI_MAX_RETRIES", env.int, 1)
+AI_ASSESSMENT_TIMEOUT_S = _strict("AI_ASSESSMENT_TIMEOUT_S", env.float, 15.0)
+
+# --- Escalations ----------------------------------------------------------
+ESCALATION_RENOTIFY_MINUTES = _strict("ESCALATION_RENOTIFY_MINUTES", env.int, 15)
+
+# --- Field encryption (PSA keys) -------------------------------------------
+FIELD_ENCRYPTION_KEY = env.str("FIELD_ENCRYPTION_KEY", default="")
+if not FIELD_ENCRYPTION_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("Environment variable FIELD_ENCRYPTION_KEY must be set when DEBUG is off")
+    # A fixed development key: fine for a laptop demo, never for production.
+    FIELD_ENCRYPTION_KEY = "ZGV2LW9ubHktcmVzb2x1dGlvbmZsb3ctZmVybmV0ayE="
+else:
+    import base64
+    import binascii
+
+    try:
+        if len(base64.urlsafe_b64decode(FIELD_ENCRYPTION_KEY.encode())) != 32:
+            raise ValueError("must decode to 32 bytes")
+    except (ValueError, binascii.Error) as exc:
+        raise ImproperlyConfigured(
+            f"Environment variable FIELD_ENCRYPTION_KEY is malformed: a urlsafe base64 Fernet key is required ({exc})"
+        ) from exc
+
+# --- REST framework -------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsAccountMember"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "resolutionflow.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"login": "10/min", "claim": "60/min"},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ResolutionFlow API",
+    "DESCRIPTION": "Troubleshooting sessions, escalations and metrics for MSP techs.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI served from the vendored sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+
+# --- Security (production) -------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    _https = SITE_URL.startswith("https://")
+    SESSION_COOKIE_SECURE = _strict("SESSION_COOKIE_SECURE", env.bool, _https)
+    CSRF_COOKIE_SECURE = _strict("CSRF_COOKIE_SECURE", env.bool, _https)
+    SECURE_SSL_REDIRECT = _strict("SECURE_SSL_REDIRECT", env.bool, _https)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = _strict("SECURE_HSTS_SECONDS", env.int, 31536000 if _https else 0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _strict("SECURE_HSTS_INCLUDE_SUBDOMAINS", env.bool, True)
+    SECURE_HSTS_PRELOAD = _strict("SECURE_HSTS_PRELOAD", env.bool, False)
+    SILENCED_SYSTEM_CHECKS = [] if _https else ["security.W004", "security.W008", "security.W012", "security.W016"]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,13 @@
+"""Test settings: the real settings plus fast hashing and quiet, deterministic side channels."""
+
+from resolutionflow.settings import *  # noqa: F403
+from resolutionflow.settings import REST_FRAMEWORK
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+AI_PROVIDER = "offline"
+ANTHROPIC_API_KEY = ""
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Throttles are exercised by dedicated tests that set their own rates.
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "1000/min", "claim": "1000/min"}}
