@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "channels",
     "accounts",
     "flowpilot",
+    "flowpilot.psa",
     "escalations",
     "analytics",
 ]

@@ -1,0 +1,10 @@
+"""The one way to append to a session's Activity log (never edited or deleted)."""
+
+from flowpilot.models import Activity, Session
+
+
+def record(session: Session, actor, kind: str, **payload) -> Activity:
+    """Append one Activity; `actor` is None for AI/system entries."""
+    return Activity.objects.create(
+        session=session, account_id=session.account_id, actor=actor, kind=kind, payload=payload
+    )

@@ -1,0 +1,65 @@
+"""ConnectWise PSA connection per account and the log of every push."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from flowpilot.models import Session
+
+
+class PsaConnection(models.Model):
+    """An account's ConnectWise Manage connection; keys are Fernet-encrypted at rest."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.OneToOneField("accounts.Account", on_delete=models.CASCADE, related_name="psa_connection")
+    site = models.CharField(max_length=255, help_text="Host name, or a full base URL for a test server.")
+    company_id = models.CharField(max_length=64)
+    public_key_encrypted = models.TextField()
+    private_key_encrypted = models.TextField()
+    client_id = models.CharField(max_length=64)
+    push_notes_on_resolve = models.BooleanField(default=False)
+    push_package_on_escalate = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"ConnectWise {self.site}"
+
+
+class PsaPush(models.Model):
+    """One attempt series to put a note on a ConnectWise ticket, with its outcome."""
+
+    class Kind(models.TextChoices):
+        NOTES = "notes", "Ticket notes"
+        ESCALATION = "escalation", "Escalation package"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="psa_pushes")
+    handoff = models.ForeignKey(
+        "escalations.Handoff", on_delete=models.SET_NULL, null=True, blank=True, related_name="psa_pushes"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.NOTES)
+    ticket_ref = models.CharField(max_length=64)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    external_id = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
