@@ -196,7 +196,7 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE = {
-    "renotify-unclaimed": {"task": "escalations.tasks.renotify_unclaimed", "schedule": 60.0},
+    "renotify-unclaimed": {"task": "escalations.renotify_unclaimed", "schedule": 60.0},
 }
 
 # --- Email ----------------------------------------------------------------

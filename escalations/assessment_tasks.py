@@ -1,0 +1,1 @@
+"""AI assessment task (escalation core work)."""

@@ -1,0 +1,1 @@
+"""Email / re-notify tasks (live-delivery work)."""

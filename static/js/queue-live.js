@@ -1,0 +1,1 @@
+// Live queue behaviour (live-delivery work).
