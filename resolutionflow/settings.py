@@ -116,10 +116,10 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------
-try:
-    DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-except Exception as exc:  # django-environ raises several types for a bad URL
-    raise ImproperlyConfigured(f"Environment variable DATABASE_URL is malformed: {exc}") from exc
+_database_url = _url(
+    "DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}", ("sqlite", "postgres", "postgresql", "pgsql")
+)
+DATABASES = {"default": environ.Env.db_url_config(_database_url)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let concurrent claimers queue instead of failing.
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
@@ -242,6 +242,11 @@ else:
             f"Environment variable FIELD_ENCRYPTION_KEY is malformed: a urlsafe base64 Fernet key is required ({exc})"
         ) from exc
 
+# --- ConnectWise PSA -------------------------------------------------------
+PSA_TIMEOUT_S = _strict("PSA_TIMEOUT_S", env.float, 10.0)
+# Attempts per push, first included; retries are for timeouts and 5xx only.
+PSA_PUSH_MAX_ATTEMPTS = _strict("PSA_PUSH_MAX_ATTEMPTS", env.int, 4)
+
 # --- REST framework -------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -289,7 +294,14 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = _strict("SECURE_HSTS_SECONDS", env.int, 31536000 if _https else 0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = _strict("SECURE_HSTS_INCLUDE_SUBDOMAINS", env.bool, True)
     SECURE_HSTS_PRELOAD = _strict("SECURE_HSTS_PRELOAD", env.bool, False)
-    SILENCED_SYSTEM_CHECKS = [] if _https else ["security.W004", "security.W008", "security.W012", "security.W016"]
+    # Preload-list submission is an operator's deliberate, hard-to-undo choice: opt in
+    # with SECURE_HSTS_PRELOAD=1. Plain-HTTP deployments (behind a TLS-terminating
+    # proxy that doesn't forward the scheme) cannot use the HTTPS-only settings.
+    SILENCED_SYSTEM_CHECKS = (
+        ["security.W021"]
+        if _https
+        else ["security.W004", "security.W008", "security.W012", "security.W016", "security.W021"]
+    )
 
 LOGGING = {
     "version": 1,

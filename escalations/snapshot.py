@@ -1,0 +1,85 @@
+"""The handoff snapshot: what a session looked like when it was parked or escalated.
+
+Frozen into `Handoff.snapshot` so later edits to the session never rewrite what
+the escalator handed over. `flowpilot.ai` providers' `assess()` reads these keys.
+"""
+
+from django.utils import timezone
+
+from escalations.models import SNAPSHOT_SCHEMA_VERSION
+from flowpilot.models import Activity, Session, Step
+
+OUTPUT_EXCERPT_CHARS = 600
+RECENT_MESSAGES = 10
+MESSAGE_EXCERPT_CHARS = 1000
+
+
+def output_excerpt(output: str, limit: int = OUTPUT_EXCERPT_CHARS) -> str:
+    """Head and tail of long command output: the command echo and the final error both matter."""
+    output = (output or "").strip()
+    if len(output) <= limit:
+        return output
+    half = limit // 2
+    return f"{output[:half].rstrip()}\n…\n{output[-half:].lstrip()}"
+
+
+def _activity_text(activity: Activity) -> str:
+    payload = activity.payload or {}
+    for key in ("text", "reply", "message", "note"):
+        if isinstance(payload.get(key), str):
+            return payload[key][:MESSAGE_EXCERPT_CHARS]
+    return ""
+
+
+def _steps(session: Session) -> list[dict]:
+    return [
+        {
+            "title": step.title,
+            "status": step.status,
+            "result_note": step.result_note,
+            "output_excerpt": output_excerpt(step.output),
+            "is_dead_end": step.is_dead_end,
+            "source": step.source,
+            "command": step.command,
+        }
+        for step in session.steps.order_by("order")
+    ]
+
+
+def build_snapshot(session: Session, escalator_notes: str = "") -> dict:
+    """Steps with results, recent conversation, notes, counts and time spent, as plain JSON."""
+    steps = _steps(session)
+    conversation = list(
+        session.activities.filter(kind__in=[Activity.Kind.MESSAGE, Activity.Kind.AI_REPLY]).order_by("-created_at")[
+            :RECENT_MESSAGES
+        ]
+    )
+    notes = [
+        _activity_text(a) for a in session.activities.filter(kind=Activity.Kind.NOTE).order_by("created_at")
+    ]
+    return {
+        "schema_version": SNAPSHOT_SCHEMA_VERSION,
+        "summary": session.problem_summary,
+        "domain": session.problem_domain,
+        "client": session.client_name,
+        "ticket": session.ticket_ref,
+        "steps": steps,
+        "recent_messages": [
+            {
+                "role": "user" if a.kind == Activity.Kind.MESSAGE else "assistant",
+                "text": _activity_text(a),
+                "at": a.created_at.isoformat(),
+            }
+            for a in reversed(conversation)
+        ],
+        "notes": [n for n in notes if n],
+        "counts": {
+            "steps": len(steps),
+            "done": sum(1 for s in steps if s["status"] == Step.Status.DONE),
+            "failed": sum(1 for s in steps if s["status"] == Step.Status.FAILED),
+            "dead_ends": sum(1 for s in steps if s["is_dead_end"]),
+            "messages": session.activities.filter(kind=Activity.Kind.MESSAGE).count(),
+        },
+        "time_spent_s": max(0, int((timezone.now() - session.created_at).total_seconds())),
+        "escalator_notes": escalator_notes,
+    }

@@ -1,0 +1,162 @@
+"""Live processes for the realstack tests: daphne (HTTP + WebSocket) and a Celery worker, on the test database.
+
+Both run as separate processes, so the data a test writes must be committed
+(`django_db(transaction=True)`) and every message between them travels through
+the real Redis channel layer and broker — exactly what production depends on.
+"""
+
+import asyncio
+import contextlib
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from functools import partial
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from channels.testing.live import make_application
+from daphne.testing import DaphneProcess
+from django.conf import settings
+from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+from django.db import connections
+
+from resolutionflow.testing.services import celery_worker
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def unavailable(reason: str) -> None:
+    """A missing service fails the run under CI=true and skips it, with the reason, elsewhere."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"realstack: {reason}", pytrace=False)
+    pytest.skip(f"realstack: {reason}")
+
+
+def check_stack() -> None:
+    """The realstack tests need PostgreSQL, Redis and Chromium; say which one is missing."""
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        unavailable("needs PostgreSQL shared by several processes (run `make test-realstack`)")
+    if not settings.REDIS_URL:
+        unavailable("needs REDIS_URL for the channel layer and the Celery broker (run `make test-realstack`)")
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        unavailable("CELERY_TASK_ALWAYS_EAGER is on: tasks would never reach the worker")
+    if not os.access(CHROMIUM, os.X_OK):
+        unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+
+
+def test_database_url() -> str:
+    """DATABASE_URL of the database pytest-django created, for processes started from a test."""
+    db = settings.DATABASES["default"]
+    # create_test_db has already switched NAME to the test database in this process.
+    base = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(base._replace(path=f"/{db['NAME']}"))
+
+
+def _child_environment() -> None:
+    # The test thread runs Playwright's event loop; a forked child must not think a loop is running,
+    # and must not inherit the tests-only permission to run the ORM inside one.
+    asyncio.events._set_running_loop(None)
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+class _IsolatedDaphneProcess(DaphneProcess):
+    """DaphneProcess that starts clean when forked from inside a Playwright test."""
+
+    def run(self):
+        _child_environment()
+        super().run()
+
+
+class LiveDaphne:
+    """Daphne serving the real ASGI application (HTTP, static files, WebSockets) on a loopback port.
+
+    `restart()` stops the process and starts a fresh one on the same port, which
+    drops every open WebSocket abnormally (close code 1006) like a crashed or
+    redeployed web replica.
+    """
+
+    host = "127.0.0.1"
+    startup_timeout = 20.0
+
+    def __init__(self) -> None:
+        self.port: int | None = None
+        self._process: DaphneProcess | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> "LiveDaphne":
+        # Forked children must not share this process's database sockets.
+        connections.close_all()
+        process = _IsolatedDaphneProcess(
+            self.host,
+            partial(make_application, static_wrapper=ASGIStaticFilesHandler),
+            # Like `make run`: sockets never time out, so htmx never stops reconnecting.
+            kwargs={"websocket_timeout": -1},
+            port=self.port,
+        )
+        process.daemon = True
+        process.start()
+        if not process.ready.wait(self.startup_timeout):
+            error = "" if process.errors.empty() else process.errors.get(False)[1]
+            process.kill()
+            raise RuntimeError(f"daphne did not start listening within {self.startup_timeout}s\n{error}")
+        self._process, self.port = process, process.port.value
+        return self
+
+    def stop(self) -> None:
+        if self._process is None:
+            return
+        self._process.terminate()
+        self._process.join(10)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join(5)
+        self._process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+
+@contextlib.contextmanager
+def live_daphne() -> Iterator[LiveDaphne]:
+    server = LiveDaphne().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@contextlib.contextmanager
+def live_celery_worker(ready_timeout: float = 60.0) -> Iterator[subprocess.Popen]:
+    """A real `celery worker` process on the test database; returns once it answers a ping."""
+    from resolutionflow.celery import app
+
+    env = {"DATABASE_URL": test_database_url(), "DJANGO_ALLOW_ASYNC_UNSAFE": None}
+    with celery_worker(env, concurrency=1) as proc:
+        deadline = time.monotonic() + ready_timeout
+        while not app.control.ping(timeout=0.5):
+            if proc.poll() is not None:
+                raise RuntimeError(f"celery worker exited with {proc.returncode} before it was ready")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"celery worker did not answer a ping within {ready_timeout}s")
+        yield proc
+
+
+def chromium_launch_args() -> dict:
+    """Launch options for Debian's Chromium (never a downloaded Playwright browser)."""
+    if not shutil.which(CHROMIUM):
+        unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}

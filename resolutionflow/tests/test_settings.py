@@ -1,0 +1,93 @@
+"""Settings come from the environment; a malformed value stops start-up naming it."""
+
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+SETTINGS = Path(__file__).resolve().parents[1] / "settings.py"
+ROOT = SETTINGS.parents[1]
+
+
+def load(monkeypatch, **env) -> dict:
+    for key in ("DATABASE_URL", "REDIS_URL", "DEBUG", "ANTHROPIC_API_KEY", "AI_PROVIDER", "EMAIL_URL", "SITE_URL"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return runpy.run_path(str(SETTINGS))
+
+
+def test_defaults_are_the_embedded_setup(monkeypatch):
+    s = load(monkeypatch)
+    assert s["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    assert s["CELERY_TASK_ALWAYS_EAGER"] is True
+    assert s["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
+    assert s["AI_PROVIDER"] == "offline"
+    assert s["AI_ASSESSMENT_TIMEOUT_S"] == 15.0
+    assert s["INSTALLED_APPS"][0] == "daphne"
+
+
+def test_production_urls_select_postgres_redis_and_anthropic(monkeypatch):
+    s = load(
+        monkeypatch,
+        DATABASE_URL="postgres://rf@db:5432/rf",
+        REDIS_URL="redis://redis:6379/0",
+        ANTHROPIC_API_KEY="sk-x",
+        EMAIL_URL="smtp://mail:25",
+    )
+    assert s["DATABASES"]["default"]["ENGINE"] == "django.db.backends.postgresql"
+    assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert s["CELERY_BROKER_URL"] == "redis://redis:6379/0"
+    assert s["CELERY_TASK_ALWAYS_EAGER"] is False
+    assert s["AI_PROVIDER"] == "anthropic"
+    assert s["EMAIL_HOST"] == "mail"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEBUG", "maybe"),
+        ("REDIS_URL", "localhost:6379"),
+        ("AI_ASSESSMENT_TIMEOUT_S", "fifteen"),
+        ("SITE_URL", "example.com"),
+        ("ANTHROPIC_BASE_URL", "ftp://x"),
+        ("DATABASE_URL", "nosuchdb://x"),
+        ("EMAIL_URL", "pigeon://x"),
+        ("FIELD_ENCRYPTION_KEY", "short"),
+        ("AI_PROVIDER", "oracle"),
+        ("ESCALATION_RENOTIFY_MINUTES", "soon"),
+    ],
+)
+def test_malformed_value_names_the_variable(monkeypatch, name, value):
+    with pytest.raises(ImproperlyConfigured, match=name):
+        load(monkeypatch, **{name: value})
+
+
+def test_secret_key_is_required_without_debug(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
+        load(monkeypatch, DEBUG="0")
+
+
+def test_deploy_check_is_clean_behind_https():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "resolutionflow.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "a-very-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+        "SITE_URL": "https://rf.example.com",
+        "ALLOWED_HOSTS": "rf.example.com",
+        "FIELD_ENCRYPTION_KEY": "ZGV2LW9ubHktcmVzb2x1dGlvbmZsb3ctZmVybmV0ayE=",
+    }
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
