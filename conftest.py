@@ -8,6 +8,8 @@ from rest_framework.test import APIClient
 from accounts.models import Account, Role, Team, User
 from resolutionflow.testing.fake_anthropic import FakeAnthropic
 
+pytest_plugins = ["resolutionflow.testing.pytest_plugin"]
+
 PASSWORD = "correct-horse-battery"
 
 

@@ -19,9 +19,8 @@ def home(request):
     user = request.user
     if user.account_id is None:
         return redirect("/admin/" if user.is_staff else "/accounts/login/")
-    if user.is_engineer_or_admin:
-        if open_escalations(user).exists():
-            return redirect("/escalations/")
+    if user.is_engineer_or_admin and open_escalations(user).exists():
+        return redirect("/escalations/")
     return redirect("/sessions/")
 
 

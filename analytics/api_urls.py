@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from analytics import api
+
+urlpatterns = [
+    path("analytics/escalations/", api.EscalationMetricsView.as_view(), name="api-analytics-escalations"),
+    path("analytics/baseline/", api.BaselineEntryListView.as_view(), name="api-analytics-baseline"),
+    path("analytics/baseline/<str:pk>/", api.BaselineEntryDetailView.as_view(), name="api-analytics-baseline-detail"),
+]

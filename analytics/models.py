@@ -28,6 +28,9 @@ class BaselineEntry(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.ticket_ref or 'Baseline'} at {self.opened_at:%Y-%m-%d %H:%M}"
+
     @property
     def seconds(self) -> float:
         return (self.first_action_at - self.opened_at).total_seconds()

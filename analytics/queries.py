@@ -8,7 +8,7 @@ DurationField expressions, which Django renders correctly on SQLite
 p95 fetch at most two already-sorted values via OFFSET/LIMIT.
 
 Percentiles: p95 is the nearest-rank value at 0-based index
-round(0.95 × (n − 1)), rounding halves up. The median is the conventional one
+round(0.95 x (n - 1)), rounding halves up. The median is the conventional one
 (mean of the two middle values when n is even).
 """
 
@@ -87,7 +87,7 @@ def seconds(value: timedelta | None) -> float | None:
 
 
 def nearest_rank_index(n: int, percent: int) -> int:
-    """0-based index round(percent/100 × (n − 1)), halves up, in integers so 28.5 never becomes 28."""
+    """0-based index round(percent/100 x (n - 1)), halves up, in integers so 28.5 never becomes 28."""
     return (percent * (n - 1) + 50) // 100
 
 
@@ -129,7 +129,7 @@ def month_start(now: datetime) -> datetime:
 
 
 def savings(account_id, baseline: dict | None, ttfa_avg_s: float | None, period: str, now: datetime) -> dict | None:
-    """baseline − in-product, only when both exist; always carries both inputs."""
+    """baseline - in-product, only when both exist; always carries both inputs."""
     if baseline is None or ttfa_avg_s is None:
         return None
     recovered_s = baseline["avg_s"] - ttfa_avg_s

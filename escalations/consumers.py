@@ -22,16 +22,22 @@ class EscalationQueueConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         user = self.scope.get("user")
-        await self.accept()
         if user is None or not user.is_authenticated:
-            await self.close(code=CLOSE_UNAUTHENTICATED)
+            await self.refuse(CLOSE_UNAUTHENTICATED)
             return
         # Viewers read the queue without the live stream (SPEC section 2); so do operators without an account.
         if user.account_id is None or user.account_role not in ENGINEER_OR_ADMIN:
-            await self.close(code=CLOSE_FORBIDDEN)
+            await self.refuse(CLOSE_FORBIDDEN)
             return
+        # Subscribe before accepting: the page re-fetches the list on open, so anything
+        # committed after that fetch must already reach this socket.
         self.group = account_group(user.account_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+
+    async def refuse(self, code: int) -> None:
+        await self.accept()
+        await self.close(code=code)
 
     async def disconnect(self, code):
         if self.group:

@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 SNAPSHOT_SCHEMA_VERSION = 1
+# The context screen stops polling a pending assessment after this long.
+ASSESSMENT_POLL_GIVE_UP_S = 300
 
 
 class Priority(models.TextChoices):
@@ -44,8 +46,10 @@ class Handoff(models.Model):
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
-    # A released handoff stays claimed (history and metrics keep the claim);
-    # releasing opens a fresh handoff for the queue.
+    # DESIGN: a released handoff keeps its claim (history and the TTFA metric keep
+    # it) and gets released_at; releasing opens a fresh handoff with a new snapshot
+    # for the queue. Parked handoffs are never assessed: they are created with
+    # assessment_status "unavailable" and the UI says "not assessed", not "failed".
     released_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -67,6 +71,14 @@ class Handoff(models.Model):
     def is_open(self) -> bool:
         return self.claimed_at is None and self.withdrawn_at is None
 
+    @property
+    def assessment_overdue(self) -> bool:
+        """Pending for so long that the page should stop polling (worker down or backlog)."""
+        return (
+            self.assessment_status == self.AssessmentStatus.PENDING
+            and (timezone.now() - self.created_at).total_seconds() > ASSESSMENT_POLL_GIVE_UP_S
+        )
+
 
 class HandoffView(models.Model):
     """Unread state: a handoff is unread for a user until opened, claimed or dismissed."""
@@ -79,6 +91,9 @@ class HandoffView(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "handoff"], name="handoffview_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.handoff_id}"
 
 
 class NotificationLog(models.Model):
@@ -121,3 +136,6 @@ class NotificationLog(models.Model):
             )
         ]
         indexes = [models.Index(fields=["status", "channel", "created_at"], name="notification_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.get_status_display().lower()}: {self.handoff_id}"

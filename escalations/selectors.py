@@ -1,10 +1,11 @@
 """Read-side queries for escalations, always scoped to the user's account."""
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.access import scoped
 from accounts.models import User
-from escalations.models import Handoff
+from escalations.models import Handoff, HandoffView
+from flowpilot.models import Session
 
 
 def open_escalations(user: User) -> QuerySet:
@@ -13,4 +14,62 @@ def open_escalations(user: User) -> QuerySet:
         scoped(Handoff, user)
         .filter(intent=Handoff.Intent.ESCALATE, claimed_at__isnull=True, withdrawn_at__isnull=True)
         .order_by("-created_at")
+    )
+
+
+def with_card_data(qs: QuerySet) -> QuerySet:
+    """What `_card.html` reads, in one query (session, escalator)."""
+    return qs.select_related("session", "handed_off_by")
+
+
+def with_read_state(qs: QuerySet, user: User) -> QuerySet:
+    """Annotate `is_read`: opened, claimed or dismissed by this user (hover never counts)."""
+    seen = HandoffView.objects.filter(handoff=OuterRef("pk"), user=user).filter(
+        Q(opened_at__isnull=False) | Q(dismissed_at__isnull=False)
+    )
+    return qs.annotate(is_read=Exists(seen))
+
+
+def queue_cards(user: User) -> QuerySet:
+    """The open queue as the page renders it: card data plus this user's unread state."""
+    return with_read_state(with_card_data(open_escalations(user)), user)
+
+
+def parked(user: User) -> QuerySet:
+    """Parked sessions waiting for anyone to pick them up, newest first."""
+    return with_card_data(
+        scoped(Handoff, user).filter(intent=Handoff.Intent.PARK, claimed_at__isnull=True, withdrawn_at__isnull=True)
+    ).order_by("-created_at")
+
+
+def claimed_by_me(user: User) -> QuerySet:
+    """Handoffs I picked up and still hold (not released, session not resolved)."""
+    return with_card_data(
+        scoped(Handoff, user)
+        .filter(claimed_by=user, released_at__isnull=True)
+        .exclude(session__status=Session.Status.RESOLVED)
+    ).order_by("-claimed_at")
+
+
+def latest_claimed_escalation(session: Session) -> Handoff | None:
+    """The escalation whose context the session's current worker picked up, if any."""
+    return (
+        Handoff.objects.filter(
+            session=session,
+            account_id=session.account_id,
+            intent=Handoff.Intent.ESCALATE,
+            claimed_at__isnull=False,
+            released_at__isnull=True,
+        )
+        .order_by("-claimed_at")
+        .first()
+    )
+
+
+def open_handoff_for(session: Session) -> Handoff | None:
+    """The session's unclaimed handoff (escalated or parked), if there is one."""
+    return (
+        Handoff.objects.filter(session=session, claimed_at__isnull=True, withdrawn_at__isnull=True)
+        .order_by("-created_at")
+        .first()
     )

@@ -2,12 +2,14 @@
 
 Frozen into `Handoff.snapshot` so later edits to the session never rewrite what
 the escalator handed over. `flowpilot.ai` providers' `assess()` reads these keys.
+Free text is redacted: the snapshot leaves the session (AI, email, PSA).
 """
 
 from django.utils import timezone
 
 from escalations.models import SNAPSHOT_SCHEMA_VERSION
 from flowpilot.models import Activity, Session, Step
+from flowpilot.redact import redact
 
 OUTPUT_EXCERPT_CHARS = 600
 RECENT_MESSAGES = 10
@@ -16,7 +18,7 @@ MESSAGE_EXCERPT_CHARS = 1000
 
 def output_excerpt(output: str, limit: int = OUTPUT_EXCERPT_CHARS) -> str:
     """Head and tail of long command output: the command echo and the final error both matter."""
-    output = (output or "").strip()
+    output = redact(output or "").strip()
     if len(output) <= limit:
         return output
     half = limit // 2
@@ -27,7 +29,7 @@ def _activity_text(activity: Activity) -> str:
     payload = activity.payload or {}
     for key in ("text", "reply", "message", "note"):
         if isinstance(payload.get(key), str):
-            return payload[key][:MESSAGE_EXCERPT_CHARS]
+            return redact(payload[key])[:MESSAGE_EXCERPT_CHARS]
     return ""
 
 
@@ -36,11 +38,11 @@ def _steps(session: Session) -> list[dict]:
         {
             "title": step.title,
             "status": step.status,
-            "result_note": step.result_note,
+            "result_note": redact(step.result_note),
             "output_excerpt": output_excerpt(step.output),
             "is_dead_end": step.is_dead_end,
             "source": step.source,
-            "command": step.command,
+            "command": redact(step.command),
         }
         for step in session.steps.order_by("order")
     ]
@@ -54,9 +56,7 @@ def build_snapshot(session: Session, escalator_notes: str = "") -> dict:
             :RECENT_MESSAGES
         ]
     )
-    notes = [
-        _activity_text(a) for a in session.activities.filter(kind=Activity.Kind.NOTE).order_by("created_at")
-    ]
+    notes = [_activity_text(a) for a in session.activities.filter(kind=Activity.Kind.NOTE).order_by("created_at")]
     return {
         "schema_version": SNAPSHOT_SCHEMA_VERSION,
         "summary": session.problem_summary,
@@ -81,5 +81,5 @@ def build_snapshot(session: Session, escalator_notes: str = "") -> dict:
             "messages": session.activities.filter(kind=Activity.Kind.MESSAGE).count(),
         },
         "time_spent_s": max(0, int((timezone.now() - session.created_at).total_seconds())),
-        "escalator_notes": escalator_notes,
+        "escalator_notes": redact(escalator_notes),
     }

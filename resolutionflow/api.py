@@ -37,6 +37,9 @@ def exception_handler(exc, context):
         errors = response.data
         response.data = {"detail": _first_message(errors), "errors": errors}
         response.status_code = status.HTTP_400_BAD_REQUEST
+    elif isinstance(exc, exceptions.Throttled):
+        wait = f" Try again in {int(exc.wait) + 1} seconds." if exc.wait else ""
+        response.data = {"detail": f"Too many requests.{wait}"}
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"detail": str(response.data["detail"])}
     return response

@@ -11,3 +11,12 @@ ANTHROPIC_API_KEY = ""
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Throttles are exercised by dedicated tests that set their own rates.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"login": "1000/min", "claim": "1000/min"}}
+
+# SQLite tests use a file (one per process), not shared-cache memory: shared-cache
+# locks ignore the busy timeout, so concurrent-claim tests would see "table is locked".
+_db = DATABASES["default"]  # noqa: F405
+if _db["ENGINE"] == "django.db.backends.sqlite3" and not _db.get("TEST", {}).get("NAME"):
+    import os
+    import tempfile
+
+    _db["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"rf-test-{os.getpid()}.sqlite3")}

@@ -69,7 +69,18 @@ def test_create_user_rejects_unknown_account(db):
 def test_create_user_command_exits_1_on_error(account, capsys):
     with pytest.raises(SystemExit) as exit_info:
         ManagementUtility(
-            ["manage.py", "create_user", "--account", "NOPE", "--email", "a@b.test", "--role", "viewer", "--password", "p"]
+            [
+                "manage.py",
+                "create_user",
+                "--account",
+                "NOPE",
+                "--email",
+                "a@b.test",
+                "--role",
+                "viewer",
+                "--password",
+                "p",
+            ]
         ).execute()
     assert exit_info.value.code == 1
     assert "No account with code" in capsys.readouterr().err

@@ -51,7 +51,8 @@ def test_invitation_email_is_sent_after_commit_with_one_time_link(
     form_page = client.get(path, follow=True)
     assert b"Set your password" in form_page.content
     done = client.post(
-        form_page.redirect_chain[-1][0], {"new_password1": "a-long-new-secret-9", "new_password2": "a-long-new-secret-9"}
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-long-new-secret-9", "new_password2": "a-long-new-secret-9"},
     )
     assert done.status_code == 302
     assert User.objects.get(email="nia@northwind.test").check_password("a-long-new-secret-9")

@@ -180,5 +180,5 @@ def test_savings_need_both_baseline_and_in_product_number(account, engineer, sen
     assert savings["n_with_action_this_month"] == 2
     assert savings["hours_saved_this_month"] == 0.15
     assert savings["n_seniors"] == 1
-    # 270 s × 2 escalations / 1 senior / (30/7 weeks)
+    # 270 s x 2 escalations / 1 senior / (30/7 weeks)
     assert savings["hours_saved_per_senior_per_week"] == round(270 * 2 / 3600 / (30 / 7), 2)

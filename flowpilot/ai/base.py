@@ -1,6 +1,6 @@
 """The provider interface shared by the copilot and the escalation assessment.
 
-Implementations live beside this file (`offline.py`, `anthropic.py`);
+Implementations live beside this file (`offline.py`, `anthropic_provider.py`);
 `flowpilot.ai.get_provider()` picks one from settings (AI_PROVIDER, or the
 presence of ANTHROPIC_API_KEY).
 """

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from flowpilot.psa import api
+
+urlpatterns = [
+    path("sessions/<str:session_id>/psa/push/", api.PushNotesView.as_view(), name="api-psa-push"),
+    path("sessions/<str:session_id>/psa/pushes/", api.PushListView.as_view(), name="api-psa-pushes"),
+]

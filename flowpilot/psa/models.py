@@ -50,6 +50,8 @@ class PsaPush(models.Model):
     )
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.NOTES)
     ticket_ref = models.CharField(max_length=64)
+    # The redacted note text, rendered once when queued so every retry sends the same words.
+    body = models.TextField(blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     external_id = models.CharField(max_length=64, blank=True)
@@ -63,3 +65,6 @@ class PsaPush(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to ticket {self.ticket_ref}: {self.status}"

@@ -56,7 +56,12 @@ class FakeConnectWise:
         self._server.server_close()
 
     def add_ticket(self, ticket_id: int, summary: str, company: str = "", contact: str = "") -> None:
-        self.tickets[ticket_id] = {"id": ticket_id, "summary": summary, "company": {"name": company}, "contact": contact}
+        self.tickets[ticket_id] = {
+            "id": ticket_id,
+            "summary": summary,
+            "company": {"name": company},
+            "contact": contact,
+        }
 
     def fail_next(self, status: int = 500, times: int = 1, delay_s: float = 0.0) -> None:
         """The next `times` requests answer `status` (after `delay_s`); status 0 means only the delay."""
@@ -83,7 +88,10 @@ class FakeConnectWise:
         return self.tickets.get(ticket_id)
 
     def handle(self, method: str, path: str, headers, body: dict | None) -> tuple[int, object]:
-        self.requests.append({"method": method, "path": path, "headers": dict(headers), "body": body})
+        # Header names are case-insensitive on the wire (urllib sends "Clientid"): record them lower-cased.
+        self.requests.append(
+            {"method": method, "path": path, "headers": {k.lower(): v for k, v in headers.items()}, "body": body}
+        )
         failure = self._take_failure()
         if failure:
             time.sleep(failure.delay_s)
@@ -106,8 +114,12 @@ class FakeConnectWise:
             ticket = self._ticket(int(m.group(1)))
             if ticket is None:
                 return 404, {"code": "NotFound", "message": "Ticket not found"}
-            return 200, {"id": ticket["id"], "summary": ticket["summary"], "company": ticket["company"],
-                         "contactName": ticket["contact"]}
+            return 200, {
+                "id": ticket["id"],
+                "summary": ticket["summary"],
+                "company": ticket["company"],
+                "contactName": ticket["contact"],
+            }
         if method == "GET" and TICKETS.match(path):
             return 200, [{"id": t["id"]} for t in list(self.tickets.values())[:1]]
         return 404, {"code": "NotFound", "message": "No such endpoint"}
@@ -151,7 +163,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=9000)
     args = parser.parse_args()
     fake = FakeConnectWise(port=args.port, any_ticket=True)
-    fake.on_note = lambda note: print(f"note {note['id']} on ticket {note['ticketId']}:\n{note.get('text', '')}\n", flush=True)
+    fake.on_note = lambda note: print(
+        f"note {note['id']} on ticket {note['ticketId']}:\n{note.get('text', '')}\n", flush=True
+    )
     print(f"Fake ConnectWise on {fake.base_url}{API}/ (Ctrl-C stops)", flush=True)
     try:
         fake._server.serve_forever()

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.db import connections
 
+from resolutionflow.celery import app as celery_app
 from resolutionflow.testing.services import celery_worker
 
 CHROMIUM = "/usr/bin/chromium"
@@ -96,6 +97,10 @@ class LiveDaphne:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def is_running(self) -> bool:
+        return self._process is not None and self._process.is_alive()
+
     def start(self) -> "LiveDaphne":
         # Forked children must not share this process's database sockets.
         connections.close_all()
@@ -142,12 +147,10 @@ def live_daphne() -> Iterator[LiveDaphne]:
 @contextlib.contextmanager
 def live_celery_worker(ready_timeout: float = 60.0) -> Iterator[subprocess.Popen]:
     """A real `celery worker` process on the test database; returns once it answers a ping."""
-    from resolutionflow.celery import app
-
     env = {"DATABASE_URL": test_database_url(), "DJANGO_ALLOW_ASYNC_UNSAFE": None}
     with celery_worker(env, concurrency=1) as proc:
         deadline = time.monotonic() + ready_timeout
-        while not app.control.ping(timeout=0.5):
+        while not celery_app.control.ping(timeout=0.5):
             if proc.poll() is not None:
                 raise RuntimeError(f"celery worker exited with {proc.returncode} before it was ready")
             if time.monotonic() > deadline:

@@ -13,6 +13,7 @@ import contextlib
 import os
 import subprocess
 import sys
+import tempfile
 
 from resolutionflow.testing.services import ServiceUnavailable, postgres_cluster, redis_server
 
@@ -21,6 +22,10 @@ STAGES = {
     "postgres": {"postgres": True, "redis": False, "marker": "not realstack"},
     "realstack": {"postgres": True, "redis": True, "marker": "realstack"},
 }
+# daphne and the Celery worker open the test database by name, so it is fixed, not derived.
+REALSTACK_TEST_DB = "test_rf_realstack"
+# Screenshots of failed browser tests land here (pytest-playwright empties it at start).
+REALSTACK_ARTIFACTS = os.path.join(tempfile.gettempdir(), "rf-realstack-artifacts")
 
 
 def main(argv: list[str]) -> int:
@@ -37,6 +42,12 @@ def main(argv: list[str]) -> int:
             if stage["redis"]:
                 env["REDIS_URL"] = stack.enter_context(redis_server())
             cmd = [sys.executable, "-m", "pytest", "-m", stage["marker"], *extra]
+            if argv[0] == "realstack":
+                env["TEST_DATABASE_NAME"] = REALSTACK_TEST_DB
+                # Playwright's sync API runs an event loop in the test thread (tests only; the
+                # live processes drop this variable).
+                env["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+                cmd += ["--screenshot", "only-on-failure", "--output", REALSTACK_ARTIFACTS]
             print(f"== stage {argv[0]}: {' '.join(cmd[2:])}", flush=True)
             code = subprocess.call(cmd, env=env)
     except ServiceUnavailable as exc:

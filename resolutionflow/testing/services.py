@@ -114,8 +114,9 @@ def redis_server() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def celery_worker(env: dict[str, str], concurrency: int = 2) -> Iterator[subprocess.Popen]:
-    """A real Celery worker process for `resolutionflow`, with the given environment."""
+def celery_worker(env: dict[str, str | None], concurrency: int = 2) -> Iterator[subprocess.Popen]:
+    """A real Celery worker process for `resolutionflow`; `env` overrides this process's (None unsets)."""
+    child_env = {**os.environ, **env}
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -134,7 +135,7 @@ def celery_worker(env: dict[str, str], concurrency: int = 2) -> Iterator[subproc
             "--without-mingle",
             "--without-heartbeat",
         ],
-        env={**os.environ, **env},
+        env={k: v for k, v in child_env.items() if v is not None},
     )
     try:
         yield proc

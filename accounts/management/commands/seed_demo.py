@@ -17,7 +17,7 @@ class Command(BaseCommand):
             escalations.demo.seed(demo)
             analytics.demo.seed(demo)
         self.stdout.write(
-            "Demo ready. Sign in at /accounts/login/ with any of these (password: %s):" % accounts_demo.DEMO_PASSWORD
+            f"Demo ready. Sign in at /accounts/login/ with any of these (password: {accounts_demo.DEMO_PASSWORD}):"
         )
         for account, email, role in accounts_demo.logins():
             self.stdout.write(f"  {account:<14} {role:<9} {email}")

@@ -1,0 +1,83 @@
+"""`POST /api/v1/auth/token/` and the API-wide error shape."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from accounts.api import LoginRateThrottle
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/auth/token/"
+
+
+def test_token_for_valid_credentials(engineer):
+    response = APIClient().post(URL, {"username": engineer.email, "password": "correct-horse-battery"}, format="json")
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert len(token) == 40
+
+
+def test_token_authenticates_later_requests(engineer):
+    token = APIClient().post(URL, {"username": engineer.email, "password": "correct-horse-battery"}, format="json")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
+    assert client.get("/api/v1/schema/").status_code == 200
+
+
+def test_token_with_wrong_password_is_a_400_with_detail(engineer):
+    response = APIClient().post(URL, {"username": engineer.email, "password": "nope"}, format="json")
+    assert response.status_code == 400
+    assert "Unable to log in" in response.json()["detail"]
+
+
+def test_token_for_inactive_user_is_refused(engineer):
+    engineer.is_active = False
+    engineer.save()
+    response = APIClient().post(URL, {"username": engineer.email, "password": "correct-horse-battery"}, format="json")
+    assert response.status_code == 400
+
+
+def test_malformed_json_is_a_400_with_detail(db):
+    response = APIClient().post(URL, data="{not json", content_type="application/json")
+    assert response.status_code == 400
+    assert "JSON parse error" in response.json()["detail"]
+
+
+def test_token_endpoint_rejects_get(db):
+    response = APIClient().get(URL)
+    assert response.status_code == 405
+    assert "detail" in response.json()
+
+
+def test_token_endpoint_is_throttled_per_ip_with_a_friendly_429(engineer, monkeypatch):
+    cache.clear()
+    monkeypatch.setattr(LoginRateThrottle, "THROTTLE_RATES", {"login": "10/min"})
+    client = APIClient()
+    codes = [client.post(URL, {"username": engineer.email, "password": "x"}, format="json").status_code for _ in range(11)]
+    assert codes[:10] == [400] * 10
+    assert codes[10] == 429
+    response = client.post(URL, {"username": engineer.email, "password": "x"}, format="json")
+    assert "Too many requests" in response.json()["detail"]
+    cache.clear()
+
+
+def test_unauthenticated_api_request_is_a_401_with_detail(db):
+    response = APIClient().get("/api/v1/queue/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
+
+
+def test_unknown_api_path_answers_json_404(client_for, engineer):
+    response = client_for(engineer).get("/api/v1/nope/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_schema_and_docs_are_served_without_cdn(client_for, engineer):
+    client = client_for(engineer)
+    schema = client.get("/api/v1/schema/")
+    assert schema.status_code == 200
+    assert b"openapi: 3" in schema.content
+    docs = client.get("/api/v1/docs/")
+    assert docs.status_code == 200
+    assert b"cdn.jsdelivr" not in docs.content and b"unpkg" not in docs.content

@@ -1,0 +1,69 @@
+"""`/api/v1/analytics/...`: the section 6 figures and the manual baseline (engineer-or-admin only)."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.access import get_for_account, scoped
+from accounts.permissions import IsEngineerOrAdmin
+from analytics import breakdowns, queries, services
+from analytics.models import BaselineEntry
+
+
+class EscalationMetricsView(APIView):
+    permission_classes = [IsEngineerOrAdmin]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("period", str, enum=list(queries.PERIODS), default=queries.DEFAULT_PERIOD)],
+        responses={200: dict},
+    )
+    def get(self, request):
+        period = queries.parse_period(request.query_params.get("period"))
+        account_id = request.user.account_id
+        return Response(
+            {
+                **queries.escalation_report(account_id, period),
+                "per_tech": breakdowns.per_tech(account_id, period),
+                "per_domain": breakdowns.per_domain(account_id, period),
+            }
+        )
+
+
+class BaselineEntrySerializer(serializers.ModelSerializer):
+    recorded_by = serializers.CharField(source="recorded_by.display_name", read_only=True, default=None)
+    seconds = serializers.FloatField(read_only=True)
+
+    class Meta:
+        model = BaselineEntry
+        fields = ["id", "ticket_ref", "opened_at", "first_action_at", "seconds", "note", "recorded_by", "created_at"]
+        read_only_fields = ["id", "recorded_by", "created_at"]
+        # T1 > T0 is checked by the service with a readable message, not by the model's constraint validator.
+        validators: list = []
+
+
+class BaselineEntryListView(generics.ListCreateAPIView):
+    permission_classes = [IsEngineerOrAdmin]
+    serializer_class = BaselineEntrySerializer
+
+    def get_queryset(self):
+        return scoped(BaselineEntry, self.request.user).select_related("recorded_by")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = services.record_baseline_entry(request.user, **serializer.validated_data)
+        return Response(self.get_serializer(entry).data, status=status.HTTP_201_CREATED)
+
+
+class BaselineEntryDetailView(generics.RetrieveDestroyAPIView):
+    permission_classes = [IsEngineerOrAdmin]
+    serializer_class = BaselineEntrySerializer
+
+    def get_object(self):
+        return get_for_account(
+            BaselineEntry.objects.select_related("recorded_by"), self.request.user, pk=self.kwargs["pk"]
+        )
+
+    def perform_destroy(self, instance):
+        services.delete_baseline_entry(self.request.user, instance)

@@ -1,0 +1,182 @@
+"""Email delivery of escalation notifications, one NotificationLog row per recipient.
+
+Row lifecycle: queued → sent | failed | suppressed. A failed row can be queued
+again by `retry_notifications`. Nothing here touches the handoff itself.
+"""
+
+import logging
+import smtplib
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.utils import timezone
+
+from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN, User
+from escalations.models import Handoff, NotificationLog
+from resolutionflow.mail import build_templated_mail
+
+logger = logging.getLogger(__name__)
+
+# ConnectionRefusedError and socket.timeout (TimeoutError) are OSErrors.
+TRANSIENT_ERRORS = (smtplib.SMTPException, OSError)
+MAX_ATTEMPTS = 3
+EMAIL_TEMPLATE = "escalations/email/escalation"
+
+# Outcomes of one delivery attempt, beyond the row statuses.
+RETRY = "retry"
+SKIPPED = "skipped"
+
+Status = NotificationLog.Status
+
+
+def recipients(handoff: Handoff, roles: Iterable[str] = ENGINEER_OR_ADMIN) -> QuerySet:
+    """Active members of the handoff's account with one of `roles`, never the escalator."""
+    return (
+        User.objects.filter(account_id=handoff.account_id, is_active=True, account_role__in=list(roles))
+        .exclude(pk=handoff.handed_off_by_id)
+        .order_by("email")
+    )
+
+
+def create_deliveries(handoff: Handoff, users: Iterable[User], purpose: str) -> list:
+    """One email row per user (suppressed at once for users with email off); ids of rows to send."""
+    to_send = []
+    for user in users:
+        wants_email = user.email_notifications
+        # The unique constraint on (handoff, channel, recipient, purpose) makes a repeat call a no-op.
+        log, created = NotificationLog.objects.get_or_create(
+            handoff=handoff,
+            channel=NotificationLog.Channel.EMAIL,
+            recipient=user,
+            purpose=purpose,
+            defaults={
+                "account_id": handoff.account_id,
+                "status": Status.QUEUED if wants_email else Status.SUPPRESSED,
+                "last_error": "" if wants_email else "Recipient turned email notifications off",
+            },
+        )
+        if created and wants_email:
+            to_send.append(log.pk)
+    return to_send
+
+
+def deliver(log_id, *, may_retry: bool) -> str:
+    """Send one queued email row; returns its new status, RETRY or SKIPPED (not queued any more)."""
+    log = (
+        NotificationLog.objects.select_related("handoff__session", "handoff__handed_off_by", "recipient", "account")
+        .filter(pk=log_id, channel=NotificationLog.Channel.EMAIL)
+        .first()
+    )
+    if log is None or log.status != Status.QUEUED:
+        return SKIPPED
+    reason = suppression_reason(log)
+    if reason:
+        _update_queued(log, status=Status.SUPPRESSED, last_error=reason)
+        return Status.SUPPRESSED
+    try:
+        message = build_templated_mail(EMAIL_TEMPLATE, email_context(log), [log.recipient.email])
+    except Exception as exc:
+        logger.exception("Could not render notification %s", log.pk)
+        _update_queued(log, status=Status.FAILED, last_error=_describe(exc))
+        return Status.FAILED
+    # Claim the row before sending: with acks_late a task may run twice, and only one
+    # run can move the row out of queued. A crash mid-send leaves it "sent" (at most once).
+    if not _update_queued(log, status=Status.SENT, sent_at=timezone.now(), last_error="", attempts=F("attempts") + 1):
+        return SKIPPED
+    try:
+        message.send()
+    except TRANSIENT_ERRORS as exc:
+        retry = may_retry and log.attempts + 1 < MAX_ATTEMPTS
+        status = Status.QUEUED if retry else Status.FAILED
+        _update(log, status=status, sent_at=None, last_error=_describe(exc))
+        logger.warning("Notification %s to %s failed (%s): %s", log.pk, log.recipient.email, status, exc)
+        return RETRY if retry else Status.FAILED
+    except Exception as exc:
+        logger.exception("Notification %s failed permanently", log.pk)
+        _update(log, status=Status.FAILED, sent_at=None, last_error=_describe(exc))
+        return Status.FAILED
+    return Status.SENT
+
+
+def suppression_reason(log: NotificationLog) -> str:
+    """Why this email should not go out any more, or "" to send it."""
+    handoff, user = log.handoff, log.recipient
+    if handoff.claimed_at is not None:
+        return "Escalation was claimed before the email was sent"
+    if handoff.withdrawn_at is not None:
+        return "Escalation was withdrawn before the email was sent"
+    if user is None or not user.is_active or user.account_id != handoff.account_id:
+        return "Recipient is no longer an active member of the account"
+    if user.account_role not in ENGINEER_OR_ADMIN:
+        return "Recipient no longer has an engineer or admin role"
+    if not user.email_notifications:
+        return "Recipient turned email notifications off"
+    return ""
+
+
+def email_context(log: NotificationLog) -> dict:
+    handoff = log.handoff
+    return {
+        "handoff": handoff,
+        "session": handoff.session,
+        "escalator": handoff.handed_off_by,
+        "recipient": log.recipient,
+        "account": log.account,
+        "is_renotify": log.purpose == NotificationLog.Purpose.RENOTIFY,
+        "renotify_minutes": settings.ESCALATION_RENOTIFY_MINUTES,
+        "link": f"{settings.SITE_URL}/escalations/{handoff.pk}/",
+    }
+
+
+def renotify_deliveries(now=None) -> list:
+    """Rows for owners and admins of escalations unclaimed past the re-notify delay; ids to send."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.ESCALATION_RENOTIFY_MINUTES)
+    already = NotificationLog.objects.filter(handoff=OuterRef("pk"), purpose=NotificationLog.Purpose.RENOTIFY)
+    due = Handoff.objects.filter(
+        intent=Handoff.Intent.ESCALATE,
+        claimed_at__isnull=True,
+        withdrawn_at__isnull=True,
+        created_at__lte=cutoff,
+    ).filter(~Exists(already))
+    to_send = []
+    for handoff in due:
+        to_send += create_deliveries(handoff, recipients(handoff, ADMIN_OR_OWNER), NotificationLog.Purpose.RENOTIFY)
+    return to_send
+
+
+def requeue_failed(max_age: timedelta, now=None) -> list:
+    """Move failed email rows younger than `max_age` back to queued; their ids."""
+    since = (now or timezone.now()) - max_age
+    ids = list(
+        NotificationLog.objects.filter(
+            channel=NotificationLog.Channel.EMAIL, status=Status.FAILED, created_at__gte=since
+        ).values_list("pk", flat=True)
+    )
+    return [pk for pk in ids if requeue(pk)]
+
+
+def requeue(log_id) -> bool:
+    """Failed email row → queued; False when it is not failed (any more)."""
+    # Conditional: a concurrent retry run may have taken the row already.
+    return bool(
+        NotificationLog.objects.filter(pk=log_id, channel=NotificationLog.Channel.EMAIL, status=Status.FAILED).update(
+            status=Status.QUEUED, updated_at=timezone.now()
+        )
+    )
+
+
+def _update_queued(log: NotificationLog, **fields) -> bool:
+    return bool(
+        NotificationLog.objects.filter(pk=log.pk, status=Status.QUEUED).update(updated_at=timezone.now(), **fields)
+    )
+
+
+def _update(log: NotificationLog, **fields) -> None:
+    NotificationLog.objects.filter(pk=log.pk).update(updated_at=timezone.now(), **fields)
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]

@@ -1,0 +1,265 @@
+"""Escalation Mode operations: park, escalate, claim, release, withdraw, opened, dismissed.
+
+Each function owns its transaction, writes Activity, and queues its side effects
+(live push, email, PSA, AI assessment) after commit, so a failing side effect
+never undoes or blocks the handoff.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.access import has_role, role_message
+from accounts.models import ENGINEER_OR_ADMIN, User
+from escalations import broadcast, notifications
+from escalations.assessment_tasks import generate_assessment
+from escalations.models import Handoff, HandoffView, Priority
+from escalations.snapshot import build_snapshot
+from flowpilot.activity import record
+from flowpilot.models import Activity, Session
+from flowpilot.psa import hooks as psa_hooks
+from resolutionflow.domain import Conflict, InvalidOperation, RoleRequired
+
+NOTES_MAX_CHARS = 4000
+
+
+def _require_engineer(actor: User) -> None:
+    if not has_role(actor, ENGINEER_OR_ADMIN):
+        raise RoleRequired(role_message(ENGINEER_OR_ADMIN))
+
+
+def _require_same_account(actor: User, obj) -> None:
+    # Views already answer 404 for other accounts; this guards commands and future callers.
+    if obj.account_id != actor.account_id:
+        raise InvalidOperation("That belongs to another account.")
+
+
+def _after_commit(func, handoff_id) -> None:
+    transaction.on_commit(lambda: func(handoff_id), robust=True)
+
+
+def _queue_assessment(handoff: Handoff) -> None:
+    # Like delay_on_commit, but robust: a broker outage after commit must not turn
+    # a saved escalation into an error page.
+    if handoff.intent == Handoff.Intent.ESCALATE:
+        pk = str(handoff.pk)
+        transaction.on_commit(lambda: generate_assessment.delay(pk), robust=True)
+
+
+def _clean_notes(engineer_notes: str | None) -> str:
+    notes = (engineer_notes or "").strip()
+    if len(notes) > NOTES_MAX_CHARS:
+        raise InvalidOperation(f"Notes are limited to {NOTES_MAX_CHARS} characters.")
+    return notes
+
+
+def _hand_off(session: Session, actor: User, intent: str, engineer_notes: str, priority: str) -> Handoff:
+    _require_engineer(actor)
+    _require_same_account(actor, session)
+    if priority not in Priority.values:
+        raise InvalidOperation(f"Priority must be one of {', '.join(Priority.values)}.")
+    notes = _clean_notes(engineer_notes)
+    verb = "escalated" if intent == Handoff.Intent.ESCALATE else "parked"
+    with transaction.atomic():
+        # Lock the session so two simultaneous hand-offs can't both pass the status check.
+        session = Session.objects.select_for_update().get(pk=session.pk)
+        if session.status != Session.Status.ACTIVE:
+            raise InvalidOperation(f"Only an active session can be {verb}; this one is {session.status}.")
+        handoff = Handoff.objects.create(
+            session=session,
+            account_id=session.account_id,
+            handed_off_by=actor,
+            intent=intent,
+            engineer_notes=notes,
+            priority=priority,
+            snapshot=build_snapshot(session, notes),
+            # Only escalations are assessed; a park is a private pause with nobody to brief.
+            assessment_status=Handoff.AssessmentStatus.PENDING
+            if intent == Handoff.Intent.ESCALATE
+            else Handoff.AssessmentStatus.UNAVAILABLE,
+        )
+        session.status = Session.Status.ESCALATED if intent == Handoff.Intent.ESCALATE else Session.Status.PARKED
+        session.assignee = None
+        session.save(update_fields=["status", "assignee", "updated_at"])
+        kind = Activity.Kind.ESCALATED if intent == Handoff.Intent.ESCALATE else Activity.Kind.PARKED
+        record(session, actor, kind, handoff_id=str(handoff.pk), priority=priority, notes=notes)
+        if intent == Handoff.Intent.ESCALATE:
+            _after_commit(broadcast.escalation_created, handoff.pk)
+            _after_commit(notifications.escalation_created, handoff.pk)
+            _after_commit(psa_hooks.escalated, handoff.pk)
+            _queue_assessment(handoff)
+    return handoff
+
+
+def escalate(session: Session, actor: User, engineer_notes: str = "", priority: str = Priority.NORMAL) -> Handoff:
+    """Hand an active session (anyone's in the account) to the team's queue."""
+    return _hand_off(session, actor, Handoff.Intent.ESCALATE, engineer_notes, priority)
+
+
+def park(session: Session, actor: User, engineer_notes: str = "", priority: str = Priority.NORMAL) -> Handoff:
+    """Pause an active session privately: no notification, no broadcast, no assessment."""
+    return _hand_off(session, actor, Handoff.Intent.PARK, engineer_notes, priority)
+
+
+def _seconds_since(moment) -> int:
+    return max(0, int((timezone.now() - moment).total_seconds()))
+
+
+def _not_available(handoff_id) -> Conflict:
+    """The 409 for a handoff someone else already took (or that left the queue)."""
+    current = Handoff.objects.select_related("claimed_by").get(pk=handoff_id)
+    if current.withdrawn_at is not None:
+        return Conflict("This escalation was withdrawn by the engineer who raised it.")
+    if current.released_at is not None:
+        return Conflict("This handoff was released back to the queue; pick up its new card.")
+    name = current.claimed_by.display_name if current.claimed_by else "someone"
+    return Conflict(
+        f"Already claimed by {name} {_seconds_since(current.claimed_at)}s ago",
+        claimed_by={"id": str(current.claimed_by_id) if current.claimed_by_id else None, "name": name},
+        claimed_by_name=name,
+        claimed_at=current.claimed_at.isoformat(),
+    )
+
+
+def _mark_view(handoff: Handoff, user: User, **fields) -> HandoffView:
+    view, _ = HandoffView.objects.get_or_create(user=user, handoff=handoff)
+    changed = [name for name, value in fields.items() if getattr(view, name) is None and value is not None]
+    for name in changed:
+        setattr(view, name, fields[name])
+    if changed:
+        view.save(update_fields=changed)
+    return view
+
+
+def claim(handoff: Handoff, actor: User) -> Handoff:
+    """Pick up an escalation or a parked session; exactly one concurrent claimer wins."""
+    _require_engineer(actor)
+    _require_same_account(actor, handoff)
+    if handoff.intent == Handoff.Intent.ESCALATE and handoff.handed_off_by_id == actor.pk:
+        raise InvalidOperation("You escalated this yourself, so you can't claim it; withdraw it instead.")
+    now = timezone.now()
+    with transaction.atomic():
+        session = Session.objects.get(pk=handoff.session_id)
+        if session.status == Session.Status.RESOLVED:
+            raise InvalidOperation("This session is resolved; there is nothing left to pick up.")
+        won = Handoff.objects.filter(pk=handoff.pk, claimed_at__isnull=True, withdrawn_at__isnull=True).update(
+            claimed_by=actor, claimed_at=now
+        )
+        if won != 1:
+            # The conditional update matched no row: someone else claimed (or withdrew) it first.
+            raise _not_available(handoff.pk)
+        session.status = Session.Status.ACTIVE
+        session.assignee = actor
+        session.save(update_fields=["status", "assignee", "updated_at"])
+        _mark_view(handoff, actor, opened_at=now)
+        record(
+            session,
+            actor,
+            Activity.Kind.CLAIMED,
+            handoff_id=str(handoff.pk),
+            intent=handoff.intent,
+            waited_s=int((now - handoff.created_at).total_seconds()),
+        )
+        if handoff.intent == Handoff.Intent.ESCALATE:
+            _after_commit(broadcast.handoff_claimed, handoff.pk)
+    handoff.refresh_from_db()
+    return handoff
+
+
+def start(handoff: Handoff, actor: User) -> Handoff:
+    """ "Start here": claim if still open; if it is already mine, just go."""
+    _require_engineer(actor)
+    _require_same_account(actor, handoff)
+    if handoff.claimed_by_id == actor.pk and handoff.released_at is None:
+        return handoff
+    return claim(handoff, actor)
+
+
+def release(handoff: Handoff, actor: User) -> Handoff:
+    """The claimer hands it back: the old handoff keeps its claim, a fresh one joins the queue."""
+    _require_engineer(actor)
+    _require_same_account(actor, handoff)
+    if handoff.claimed_by_id != actor.pk:
+        raise InvalidOperation("Only the engineer who claimed this handoff can release it.")
+    if handoff.released_at is not None:
+        raise InvalidOperation("This handoff was already released.")
+    now = timezone.now()
+    with transaction.atomic():
+        session = Session.objects.select_for_update().get(pk=handoff.session_id)
+        if session.status == Session.Status.RESOLVED:
+            raise InvalidOperation("This session is resolved; there is nothing to release.")
+        released = Handoff.objects.filter(pk=handoff.pk, claimed_by=actor, released_at__isnull=True).update(
+            released_at=now
+        )
+        if released != 1:
+            # A concurrent release of the same handoff got there first.
+            raise InvalidOperation("This handoff was already released.")
+        notes = f"Released by {actor.display_name}: {handoff.engineer_notes}".strip()[:NOTES_MAX_CHARS]
+        fresh = Handoff.objects.create(
+            session=session,
+            account_id=session.account_id,
+            # The releaser hands it off now, so they (not the first escalator) can't claim it back.
+            handed_off_by=actor,
+            intent=handoff.intent,
+            engineer_notes=notes,
+            priority=handoff.priority,
+            snapshot=build_snapshot(session, notes),
+            assessment_status=Handoff.AssessmentStatus.PENDING
+            if handoff.intent == Handoff.Intent.ESCALATE
+            else Handoff.AssessmentStatus.UNAVAILABLE,
+        )
+        is_escalation = handoff.intent == Handoff.Intent.ESCALATE
+        session.status = Session.Status.ESCALATED if is_escalation else Session.Status.PARKED
+        session.assignee = None
+        session.save(update_fields=["status", "assignee", "updated_at"])
+        record(session, actor, Activity.Kind.RELEASED, handoff_id=str(handoff.pk), new_handoff_id=str(fresh.pk))
+        if is_escalation:
+            _after_commit(broadcast.escalation_created, fresh.pk)
+            _queue_assessment(fresh)
+    handoff.refresh_from_db()
+    return fresh
+
+
+def withdraw(handoff: Handoff, actor: User) -> Handoff:
+    """The escalator takes back an unclaimed handoff and works the session again."""
+    _require_engineer(actor)
+    _require_same_account(actor, handoff)
+    if handoff.handed_off_by_id != actor.pk:
+        raise InvalidOperation("Only the engineer who raised this handoff can withdraw it.")
+    now = timezone.now()
+    with transaction.atomic():
+        withdrawn = Handoff.objects.filter(pk=handoff.pk, claimed_at__isnull=True, withdrawn_at__isnull=True).update(
+            withdrawn_at=now
+        )
+        if withdrawn != 1:
+            # Claimed (or withdrawn) in the meantime: the update matched no row.
+            raise _not_available(handoff.pk)
+        session = Session.objects.select_for_update().get(pk=handoff.session_id)
+        if session.status != Session.Status.RESOLVED:
+            session.status = Session.Status.ACTIVE
+            session.assignee = actor
+            session.save(update_fields=["status", "assignee", "updated_at"])
+        record(session, actor, Activity.Kind.WITHDRAWN, handoff_id=str(handoff.pk), intent=handoff.intent)
+        if handoff.intent == Handoff.Intent.ESCALATE:
+            _after_commit(broadcast.handoff_withdrawn, handoff.pk)
+    handoff.refresh_from_db()
+    return handoff
+
+
+def mark_opened(handoff: Handoff, user: User) -> HandoffView:
+    """The user opened the context screen: clears unread; the first open is recorded."""
+    _require_same_account(user, handoff)
+    with transaction.atomic():
+        view, _ = HandoffView.objects.get_or_create(user=user, handoff=handoff)
+        if view.opened_at is None:
+            view.opened_at = timezone.now()
+            view.save(update_fields=["opened_at"])
+            record(handoff.session, user, Activity.Kind.CONTEXT_VIEWED, handoff_id=str(handoff.pk))
+    return view
+
+
+def dismiss(handoff: Handoff, user: User) -> HandoffView:
+    """Clear the unread dot without opening the handoff."""
+    _require_engineer(user)
+    _require_same_account(user, handoff)
+    with transaction.atomic():
+        return _mark_view(handoff, user, dismissed_at=timezone.now())

@@ -1,0 +1,192 @@
+"""Queue, handoff-context screen and the escalate / park / claim actions (thin: services do the work)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from accounts.access import account_required, get_for_account
+from escalations import selectors, services
+from escalations.forms import HandoffForm
+from escalations.models import Handoff
+from flowpilot.models import Session
+from resolutionflow.domain import DomainError, InvalidOperation
+
+
+def _handoff(request, handoff_id) -> Handoff:
+    return get_for_account(
+        Handoff.objects.select_related("session", "handed_off_by", "claimed_by"), request.user, pk=handoff_id
+    )
+
+
+def _go(request, url: str):
+    """Full navigation after an action: HX-Redirect for htmx, 302 otherwise."""
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _refused(request, exc: DomainError, back_url: str = "/escalations/"):
+    """A refused action keeps its status (400/403/409) and carries the message for the toast."""
+    headers = {"X-RF-Message": exc.message}
+    if name := exc.extra.get("claimed_by_name"):
+        headers["X-RF-Claimed-By"] = name
+    if request.htmx:
+        return HttpResponse(exc.message, status=exc.status_code, headers=headers, content_type="text/plain")
+    if exc.status_code == 403:
+        raise PermissionDenied(exc.message)
+    response = render(
+        request, "escalations/refused.html", {"message": exc.message, "back_url": back_url}, status=exc.status_code
+    )
+    for key, value in headers.items():
+        response[key] = value
+    return response
+
+
+def _queue_context(request) -> dict:
+    user = request.user
+    cards = list(selectors.queue_cards(user))
+    return {
+        "cards": cards,
+        "count": len(cards),
+        "can_act": user.is_engineer_or_admin,
+        "read_only": not user.is_engineer_or_admin,
+    }
+
+
+@require_GET
+@account_required
+def queue(request):
+    context = _queue_context(request)
+    context["parked"] = selectors.parked(request.user)
+    context["mine"] = selectors.claimed_by_me(request.user) if context["can_act"] else []
+    return render(request, "escalations/queue.html", context)
+
+
+@require_GET
+@account_required
+def queue_rows(request):
+    """The cards only (and the count, out of band): the reconnect backfill."""
+    return render(request, "escalations/_queue_rows_response.html", _queue_context(request))
+
+
+def _context_data(request, handoff: Handoff) -> dict:
+    user = request.user
+    services.mark_opened(handoff, user)
+    return {
+        "handoff": handoff,
+        "snapshot": handoff.snapshot or {},
+        "can_act": user.is_engineer_or_admin,
+        "can_start": user.is_engineer_or_admin
+        and handoff.withdrawn_at is None
+        and handoff.released_at is None
+        and (handoff.claimed_at is None or handoff.claimed_by_id == user.pk)
+        and not (handoff.intent == Handoff.Intent.ESCALATE and handoff.handed_off_by_id == user.pk),
+        "can_withdraw": handoff.is_open and handoff.handed_off_by_id == user.pk and user.is_engineer_or_admin,
+        "can_release": handoff.claimed_by_id == user.pk and handoff.released_at is None and user.is_engineer_or_admin,
+        "show_delivery": user.is_admin_or_owner,
+    }
+
+
+@require_GET
+@account_required
+def context(request, handoff_id):
+    handoff = _handoff(request, handoff_id)
+    return render(request, "escalations/context.html", _context_data(request, handoff))
+
+
+@require_GET
+@account_required
+def context_panel(request, handoff_id):
+    """The same frame without the page chrome, for the session page's overlay."""
+    handoff = _handoff(request, handoff_id)
+    data = _context_data(request, handoff) | {"overlay": True, "show_delivery": False}
+    return render(request, "escalations/_context_frame.html", data)
+
+
+@require_GET
+@account_required
+def assessment(request, handoff_id):
+    return render(request, "escalations/_assessment.html", {"handoff": _handoff(request, handoff_id)})
+
+
+def _act(request, handoff_id, action, success_url, message: str = ""):
+    handoff = _handoff(request, handoff_id)
+    try:
+        result = action(handoff, request.user)
+    except DomainError as exc:
+        return _refused(request, exc)
+    if message:
+        messages.success(request, message)
+    return _go(request, success_url(result))
+
+
+@require_POST
+@account_required
+def claim(request, handoff_id):
+    return _act(request, handoff_id, services.claim, lambda h: f"/sessions/{h.session_id}/")
+
+
+@require_POST
+@account_required
+def start(request, handoff_id):
+    return _act(request, handoff_id, services.start, lambda h: f"/sessions/{h.session_id}/")
+
+
+@require_POST
+@account_required
+def release(request, handoff_id):
+    return _act(request, handoff_id, services.release, lambda h: "/escalations/", "Released back to the queue.")
+
+
+@require_POST
+@account_required
+def withdraw(request, handoff_id):
+    return _act(
+        request,
+        handoff_id,
+        services.withdraw,
+        lambda h: f"/sessions/{h.session_id}/",
+        "Withdrawn: the session is yours again.",
+    )
+
+
+@require_POST
+@account_required
+def dismiss(request, handoff_id):
+    handoff = _handoff(request, handoff_id)
+    try:
+        services.dismiss(handoff, request.user)
+    except DomainError as exc:
+        return _refused(request, exc)
+    if not request.htmx:
+        return redirect("/escalations/")
+    handoff.is_read = True
+    return render(request, "escalations/_card.html", {"handoff": handoff})
+
+
+def _hand_off(request, session_id, action, message: str):
+    session = get_for_account(Session, request.user, pk=session_id)
+    form = HandoffForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise InvalidOperation(form.first_error())
+        action(session, request.user, **form.cleaned_data)
+    except DomainError as exc:
+        return _refused(request, exc, back_url=f"/sessions/{session.pk}/")
+    messages.success(request, message)
+    return _go(request, f"/sessions/{session.pk}/")
+
+
+@require_POST
+@account_required
+def escalate(request, session_id):
+    return _hand_off(request, session_id, services.escalate, "Escalated: the team sees it in their queue now.")
+
+
+@require_POST
+@account_required
+def park(request, session_id):
+    return _hand_off(
+        request, session_id, services.park, "Parked. Anyone on the team can pick it up from the queue's parked list."
+    )

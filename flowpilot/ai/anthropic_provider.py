@@ -1,0 +1,217 @@
+"""The Claude copilot through the official `anthropic` SDK.
+
+Steps come back as data through a forced tool call with a JSON schema, never by
+parsing prose. Every SDK failure becomes an AIError with a message a tech can read.
+"""
+
+import anthropic
+from django.conf import settings
+
+from flowpilot.ai.base import AIError, Assessment, CopilotReply, CopilotRequest, ProposedStep
+
+STEPS_TOOL = "propose_steps"
+ASSESS_TOOL = "record_assessment"
+MAX_STEPS = 8
+MAX_TOKENS = 1500
+
+STEPS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "reply": {"type": "string", "description": "A short assessment for the tech (2-4 sentences)."},
+        "steps": {
+            "type": "array",
+            "maxItems": MAX_STEPS,
+            "items": {
+                "type": "object",
+                "properties": {
+                    "title": {"type": "string", "description": "Imperative, under 80 characters."},
+                    "detail": {"type": "string"},
+                    "command": {"type": "string", "description": "One command to run, or empty."},
+                    "expected_result": {"type": "string"},
+                },
+                "required": ["title", "detail"],
+            },
+        },
+    },
+    "required": ["reply", "steps"],
+}
+
+ASSESS_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "likely_cause": {"type": "string", "description": "One or two sentences."},
+        "suggested_steps": {
+            "type": "array",
+            "minItems": 3,
+            "maxItems": 5,
+            "items": {"type": "string", "description": "A short imperative step."},
+        },
+        "confidence": {"type": "number", "minimum": 0, "maximum": 1},
+    },
+    "required": ["likely_cause", "suggested_steps", "confidence"],
+}
+
+COPILOT_SYSTEM = (
+    "You are a senior MSP engineer looking over a junior tech's shoulder. Give a short assessment and "
+    "concrete, separable troubleshooting steps. Build on the steps already tried: never re-propose a step "
+    f"marked as a dead end or already done, and say what the results rule out. Always answer with the "
+    f"{STEPS_TOOL} tool."
+)
+ASSESS_SYSTEM = (
+    "You review an escalated MSP troubleshooting session for the senior who will pick it up. From what was "
+    f"tried, state the most likely cause and 3-5 next steps. Always answer with the {ASSESS_TOOL} tool."
+)
+
+
+def _tried_block(tried) -> str:
+    if not tried:
+        return "Steps tried so far: none."
+    lines = ["Steps tried so far:"]
+    for step in tried:
+        flag = " [DEAD END]" if step.is_dead_end else ""
+        lines.append(f"- {step.title} — {step.status}{flag}")
+        if step.result_note:
+            lines.append(f"  result: {step.result_note}")
+        if step.output_excerpt:
+            lines.append(f"  output: {step.output_excerpt}")
+    return "\n".join(lines)
+
+
+def copilot_prompt(request: CopilotRequest) -> str:
+    """The one user message: problem, history, steps tried with results, the question."""
+    parts = [
+        f"Problem: {request.problem_summary}",
+        f"Domain: {request.problem_domain}",
+    ]
+    if request.client_name:
+        parts.append(f"Client: {request.client_name}")
+    if request.history:
+        parts.append("Conversation so far:")
+        parts += [f"{turn['role']}: {turn['text']}" for turn in request.history]
+    parts.append(_tried_block(request.tried))
+    parts.append(f"Tech's question: {request.question}")
+    return "\n".join(parts)
+
+
+def assess_prompt(snapshot: dict) -> str:
+    lines = [
+        f"Problem: {snapshot.get('summary', '')}",
+        f"Domain: {snapshot.get('domain', '')}; client: {snapshot.get('client', '')}",
+        f"Ticket: {snapshot.get('ticket', '')}",
+        "Steps tried:",
+    ]
+    for step in snapshot.get("steps") or []:
+        flag = " [DEAD END]" if step.get("is_dead_end") else ""
+        lines.append(f"- {step.get('title', '')} — {step.get('status', '')}{flag}: {step.get('result_note', '')}")
+        if step.get("output_excerpt"):
+            lines.append(f"  output: {step['output_excerpt']}")
+    for note in snapshot.get("notes") or []:
+        lines.append(f"Note: {note.get('text', note) if isinstance(note, dict) else note}")
+    for message in snapshot.get("recent_messages") or []:
+        if isinstance(message, dict):
+            lines.append(f"{message.get('role', 'tech')}: {message.get('text', '')}")
+    return "\n".join(lines)
+
+
+def _tool_input(message, name: str) -> dict:
+    for block in getattr(message, "content", None) or []:
+        is_tool = getattr(block, "type", None) == "tool_use" and getattr(block, "name", None) == name
+        if is_tool and isinstance(block.input, dict):
+            return block.input
+    raise AIError("The copilot's reply was not in the expected format.", kind="malformed")
+
+
+def _string(data: dict, key: str, limit: int, required: bool = False) -> str:
+    value = data.get(key, "")
+    if value is None:
+        value = ""
+    if not isinstance(value, str) or (required and not value.strip()):
+        raise AIError("The copilot's reply was not in the expected format.", kind="malformed")
+    return value.strip()[:limit]
+
+
+class AnthropicProvider:
+    is_rule_based = False
+
+    def __init__(self):
+        self.model = settings.AI_MODEL
+        self.label = f"Claude ({self.model})"
+        self.client = anthropic.Anthropic(
+            api_key=settings.ANTHROPIC_API_KEY or None,
+            base_url=settings.ANTHROPIC_BASE_URL or None,
+            timeout=settings.AI_TIMEOUT_S,
+            max_retries=settings.AI_MAX_RETRIES,
+        )
+
+    def _call(self, *, system: str, prompt: str, tool: str, description: str, schema: dict, **options):
+        try:
+            return self.client.messages.create(
+                model=self.model,
+                max_tokens=MAX_TOKENS,
+                system=system,
+                messages=[{"role": "user", "content": prompt}],
+                tools=[{"name": tool, "description": description, "input_schema": schema}],
+                tool_choice={"type": "tool", "name": tool},
+                **options,
+            )
+        except anthropic.APITimeoutError as exc:
+            raise AIError("The copilot took too long to answer. Try again in a moment.", kind="timeout") from exc
+        except anthropic.RateLimitError as exc:
+            raise AIError("The copilot is busy (rate limited). Try again in a minute.", kind="rate_limited") from exc
+        except anthropic.APIConnectionError as exc:
+            raise AIError("Could not reach the copilot service.", kind="connection") from exc
+        except anthropic.APIStatusError as exc:
+            raise AIError(f"The copilot service answered with an error ({exc.status_code}).", kind="error") from exc
+        except (anthropic.APIError, ValueError, TypeError, KeyError) as exc:
+            # Includes undecodable or schema-violating response bodies.
+            raise AIError("The copilot's reply was not in the expected format.", kind="malformed") from exc
+
+    def ask(self, request: CopilotRequest) -> CopilotReply:
+        message = self._call(
+            system=COPILOT_SYSTEM,
+            prompt=copilot_prompt(request),
+            tool=STEPS_TOOL,
+            description="Answer the tech with an assessment and structured troubleshooting steps.",
+            schema=STEPS_SCHEMA,
+        )
+        data = _tool_input(message, STEPS_TOOL)
+        raw_steps = data.get("steps")
+        if not isinstance(raw_steps, list) or not all(isinstance(s, dict) for s in raw_steps):
+            raise AIError("The copilot's reply was not in the expected format.", kind="malformed")
+        steps = [
+            ProposedStep(
+                title=_string(s, "title", 200, required=True),
+                detail=_string(s, "detail", 4000),
+                command=_string(s, "command", 2000),
+                expected_result=_string(s, "expected_result", 1000),
+            )
+            for s in raw_steps[:MAX_STEPS]
+        ]
+        return CopilotReply(reply=_string(data, "reply", 8000, required=True), steps=steps, model=self.model)
+
+    def assess(self, snapshot: dict, *, timeout: float) -> Assessment:
+        message = self._call(
+            system=ASSESS_SYSTEM,
+            prompt=assess_prompt(snapshot),
+            tool=ASSESS_TOOL,
+            description="Record the likely cause, next steps and your confidence.",
+            schema=ASSESS_SCHEMA,
+            timeout=timeout,
+        )
+        data = _tool_input(message, ASSESS_TOOL)
+        suggestions = data.get("suggested_steps")
+        confidence = data.get("confidence")
+        if (
+            not isinstance(suggestions, list)
+            or not suggestions
+            or not all(isinstance(s, str) and s.strip() for s in suggestions)
+            or isinstance(confidence, bool)
+            or not isinstance(confidence, int | float)
+        ):
+            raise AIError("The assessment was not in the expected format.", kind="malformed")
+        return Assessment(
+            likely_cause=_string(data, "likely_cause", 2000, required=True),
+            suggested_steps=[s.strip()[:200] for s in suggestions[:5]],
+            confidence=max(0.0, min(1.0, float(confidence))),
+            model=self.model,
+        )

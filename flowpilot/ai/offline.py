@@ -1,0 +1,103 @@
+"""The deterministic, rule-based copilot: works with no network and no API key.
+
+It matches the problem against a rule book (offline_rules.py), proposes the
+rule's steps in order and, in follow-ups, skips what the tech already worked
+and says so — a dead end is never proposed again.
+"""
+
+import re
+
+from flowpilot.ai.base import Assessment, CopilotReply, CopilotRequest, ProposedStep, TriedStep
+from flowpilot.ai.offline_rules import GENERIC, RULES, Rule
+
+MODEL = "offline-rules-v1"
+FIRST_BATCH = 4
+FOLLOW_UP_BATCH = 3
+FALLBACK_SUGGESTIONS = (
+    "Re-check the exact error text and when it started",
+    "Compare with a working user or device",
+    "Collect logs and open a vendor support case",
+)
+
+
+def _norm(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", title.lower()).strip()
+
+
+def match_rule(summary: str, domain: str = "", extra: str = "") -> Rule:
+    """The rule whose keywords best match the problem (the summary weighs double)."""
+    summary, extra = summary.lower(), extra.lower()
+    best, best_score = GENERIC, 0
+    for rule in RULES:
+        score = sum(2 * summary.count(k) + extra.count(k) for k in rule.keywords)
+        if score and rule.domain == domain:
+            score += 1
+        if score > best_score:
+            best, best_score = rule, score
+    return best
+
+
+def _remaining(rule: Rule, existing_titles: set[str]) -> list[ProposedStep]:
+    return [s for s in rule.steps if _norm(s.title) not in existing_titles]
+
+
+def _quote(steps: list[TriedStep]) -> str:
+    return ", ".join(f"“{s.title}”" for s in steps)
+
+
+def _follow_up_preamble(tried: list[TriedStep]) -> list[str]:
+    """Sentences that show the follow-up builds on what was tried."""
+    dead_ends = [s for s in tried if s.is_dead_end]
+    failed = [s for s in tried if s.status == "failed" and not s.is_dead_end]
+    done = [s for s in tried if s.status == "done" and not s.is_dead_end]
+    lines = []
+    if done:
+        lines.append(f"Done so far: {_quote(done)}.")
+    if dead_ends:
+        noun = "a dead end" if len(dead_ends) == 1 else "dead ends"
+        lines.append(f"You marked {_quote(dead_ends)} as {noun}, so I'm not suggesting that path again.")
+    if failed:
+        notes = "; ".join(f"{s.title}: {s.result_note}" for s in failed if s.result_note)
+        lines.append(f"{_quote(failed)} failed{f' ({notes})' if notes else ''}, so I'm looking past it.")
+    return lines
+
+
+class OfflineProvider:
+    label = "Rule-based (offline)"
+    is_rule_based = True
+    model = MODEL
+
+    def ask(self, request: CopilotRequest) -> CopilotReply:
+        rule = match_rule(request.problem_summary, request.problem_domain, request.question)
+        existing = {_norm(s.title) for s in request.tried}
+        worked = [s for s in request.tried if s.status != "proposed" or s.is_dead_end]
+        follow_up = bool(request.history or worked)
+        steps = _remaining(rule, existing)[: FOLLOW_UP_BATCH if follow_up else FIRST_BATCH]
+
+        lines = _follow_up_preamble(worked) if follow_up else [rule.assessment]
+        if steps:
+            lines.append("Next, try these in order." if follow_up else "Start with these steps, in order.")
+        else:
+            lines.append(
+                "That covers my playbook for this problem. If it is still failing, escalate with what you "
+                "found so a senior can pick it up."
+            )
+        return CopilotReply(reply=" ".join(lines), steps=[ProposedStep(**vars(s)) for s in steps], model=MODEL)
+
+    def assess(self, snapshot: dict, *, timeout: float = 15.0) -> Assessment:
+        steps = snapshot.get("steps") or []
+        texts = [*(snapshot.get("recent_messages") or []), *(snapshot.get("notes") or [])]
+        context = " ".join(str(t.get("text", "")) if isinstance(t, dict) else str(t) for t in texts)
+        rule = match_rule(snapshot.get("summary", ""), snapshot.get("domain", ""), context)
+        existing = {_norm(s.get("title", "")) for s in steps}
+        ruled_out = [s["title"] for s in steps if s.get("is_dead_end") or s.get("status") == "failed"]
+        worked = [s for s in steps if s.get("status") in ("done", "failed", "skipped")]
+
+        suggestions = [s.title for s in _remaining(rule, existing)][:5]
+        suggestions += [f for f in FALLBACK_SUGGESTIONS if f not in suggestions][: max(0, 3 - len(suggestions))]
+
+        cause = rule.likely_cause
+        if ruled_out:
+            cause += f". Already ruled out: {'; '.join(ruled_out[:3])}"
+        confidence = 0.3 if rule is GENERIC else min(0.8, 0.5 + 0.05 * len(worked))
+        return Assessment(likely_cause=cause, suggested_steps=suggestions[:5], confidence=confidence, model=MODEL)

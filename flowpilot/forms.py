@@ -1,0 +1,59 @@
+"""Forms for the session pages; the API has its own serializers with the same limits."""
+
+from django import forms
+
+from flowpilot.models import ProblemDomain, Session, Step
+
+SUMMARY_MAX = 4000
+TEXT_MAX = 8000
+# Output is capped at 64 KB by the service (with a visible marker); this only stops abuse.
+OUTPUT_MAX = 1_000_000
+
+SCOPES = (("mine", "Mine"), ("team", "My team"), ("all", "All of the account"))
+
+
+class SessionForm(forms.Form):
+    problem_summary = forms.CharField(
+        label="What's the problem?",
+        max_length=SUMMARY_MAX,
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "e.g. Outlook keeps prompting for a password"}),
+    )
+    problem_domain = forms.ChoiceField(
+        label="Domain", choices=[("", "Not sure (other)"), *ProblemDomain.choices], required=False
+    )
+    client_name = forms.CharField(label="Client", max_length=200, required=False)
+    ticket_ref = forms.CharField(label="Ticket", max_length=64, required=False)
+
+
+class MessageForm(forms.Form):
+    text = forms.CharField(max_length=TEXT_MAX)
+
+
+class StepForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    detail = forms.CharField(max_length=TEXT_MAX, required=False, widget=forms.Textarea)
+    command = forms.CharField(max_length=2000, required=False)
+
+
+class ResultForm(forms.Form):
+    status = forms.ChoiceField(
+        choices=[(s, s) for s in (Step.Status.DONE, Step.Status.FAILED, Step.Status.SKIPPED)], required=False
+    )
+    result_note = forms.CharField(max_length=TEXT_MAX, required=False)
+    output = forms.CharField(max_length=OUTPUT_MAX, required=False, strip=False)
+    is_dead_end = forms.BooleanField(required=False)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(max_length=TEXT_MAX)
+
+
+class ResolveForm(forms.Form):
+    resolution_summary = forms.CharField(max_length=TEXT_MAX)
+
+
+class SessionFilterForm(forms.Form):
+    scope = forms.ChoiceField(choices=SCOPES, required=False)
+    status = forms.ChoiceField(choices=[("", "Any status"), *Session.Status.choices], required=False)
+    domain = forms.ChoiceField(choices=[("", "Any domain"), *ProblemDomain.choices], required=False)
+    q = forms.CharField(label="Search", max_length=200, required=False)

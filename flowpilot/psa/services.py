@@ -1,0 +1,168 @@
+"""ConnectWise operations: the one path for pages, the API, hooks and `psa_connect`.
+
+Saving a connection, testing it, looking up a ticket and queueing pushes live
+here; the delivery attempt itself is in `delivery.py` (run by `tasks.py`).
+Keys are never logged and never returned.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.access import has_role, role_message
+from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN, Account, User
+from escalations.models import Handoff
+from flowpilot.models import Session
+from flowpilot.notes import render_ticket_notes
+from flowpilot.psa import crypto
+from flowpilot.psa.client import Ticket
+from flowpilot.psa.delivery import client_for, connection_for, ticket_number
+from flowpilot.psa.models import PsaConnection, PsaPush
+from flowpilot.psa.tasks import push_note
+from resolutionflow.domain import InvalidOperation, RoleRequired
+
+log = logging.getLogger(__name__)
+
+NOT_CONNECTED = "This account has no ConnectWise connection; an owner or admin can add one on the Account page."
+# A queued push older than this is shown as stuck instead of being polled for.
+POLL_WINDOW = timedelta(minutes=15)
+
+
+def save_connection(
+    account: Account,
+    actor: User | None,
+    *,
+    site: str,
+    company_id: str,
+    client_id: str,
+    public_key: str = "",
+    private_key: str = "",
+    push_notes_on_resolve: bool = False,
+    push_package_on_escalate: bool = False,
+) -> PsaConnection:
+    """Create or update the account's connection; blank keys keep the stored ones. `actor` None = operator."""
+    if actor is not None and (actor.account_id != account.pk or not has_role(actor, ADMIN_OR_OWNER)):
+        raise RoleRequired(role_message(ADMIN_OR_OWNER))
+    site, company_id, client_id = site.strip(), company_id.strip(), client_id.strip()
+    if not (site and company_id and client_id):
+        raise InvalidOperation("Site, company id and client id are required.")
+    with transaction.atomic():
+        connection = PsaConnection.objects.select_for_update().filter(account=account).first()
+        if connection is None:
+            if not (public_key and private_key):
+                raise InvalidOperation("Enter both the public and the private key.")
+            connection = PsaConnection(account=account)
+        connection.site = site
+        connection.company_id = company_id
+        connection.client_id = client_id
+        if public_key:
+            connection.public_key_encrypted = crypto.encrypt(public_key)
+        if private_key:
+            connection.private_key_encrypted = crypto.encrypt(private_key)
+        connection.push_notes_on_resolve = push_notes_on_resolve
+        connection.push_package_on_escalate = push_package_on_escalate
+        connection.updated_by = actor
+        connection.save()
+    log.info("ConnectWise connection saved for account %s (site %s)", account.code, site)
+    return connection
+
+
+def test_connection(user: User) -> str:
+    """One authenticated read against the saved connection; a success message, or PsaError."""
+    _require(user, ADMIN_OR_OWNER)
+    connection = connection_for(user.account_id)
+    if connection is None:
+        raise InvalidOperation(NOT_CONNECTED)
+    client_for(connection).check()
+    return f"Connected to ConnectWise at {connection.site}."
+
+
+def lookup_ticket(user: User, ticket: str) -> Ticket:
+    """Ticket summary, company and contact for a new session; PsaError when ConnectWise says no."""
+    _require(user, ENGINEER_OR_ADMIN)
+    number = ticket_number(ticket)
+    if number is None:
+        raise InvalidOperation("Enter a ConnectWise ticket number, e.g. 12345.")
+    connection = connection_for(user.account_id)
+    if connection is None:
+        raise InvalidOperation(NOT_CONNECTED)
+    return client_for(connection).get_ticket(number)
+
+
+def request_notes_push(session: Session, user: User | None) -> PsaPush:
+    """Queue the session's redacted ticket notes as an internal note; `user` None = automatic push."""
+    if user is not None:
+        _require(user, ENGINEER_OR_ADMIN)
+    return _queue(session, PsaPush.Kind.NOTES, render_ticket_notes(session, "md"), user)
+
+
+def request_escalation_push(handoff: Handoff) -> PsaPush:
+    """Queue the escalation package (snapshot and AI assessment) as an internal note.
+
+    The body is rendered at the first delivery attempt, which a worker delays until
+    the AI assessment has had its time budget, so the note carries the assessment.
+    """
+    countdown = settings.AI_ASSESSMENT_TIMEOUT_S + 5
+    return _queue(handoff.session, PsaPush.Kind.ESCALATION, "", None, handoff, countdown=countdown)
+
+
+def push_notes_on_resolve(session_id) -> PsaPush | None:
+    """After a resolve: push the notes when the account turned that on and the session has a ticket."""
+    session = Session.objects.filter(pk=session_id).first()
+    connection = session and connection_for(session.account_id)
+    if not (connection and connection.push_notes_on_resolve and ticket_number(session.ticket_ref)):
+        return None
+    return request_notes_push(session, None)
+
+
+def push_package_on_escalate(handoff_id) -> PsaPush | None:
+    """After an escalation: push the package when the account turned that on and the session has a ticket."""
+    handoff = Handoff.objects.select_related("session").filter(pk=handoff_id, intent=Handoff.Intent.ESCALATE).first()
+    connection = handoff and connection_for(handoff.account_id)
+    if not (connection and connection.push_package_on_escalate and ticket_number(handoff.session.ticket_ref)):
+        return None
+    return request_escalation_push(handoff)
+
+
+def pushes_for(session: Session):
+    return PsaPush.objects.filter(session=session, account_id=session.account_id).select_related("requested_by")
+
+
+def is_polling(pushes) -> bool:
+    """Poll the panel while a recent push is still queued."""
+    cutoff = timezone.now() - POLL_WINDOW
+    return any(p.status == PsaPush.Status.QUEUED and p.created_at >= cutoff for p in pushes)
+
+
+def _queue(
+    session: Session, kind: str, body: str, user: User | None, handoff: Handoff | None = None, countdown: float = 0
+) -> PsaPush:
+    if ticket_number(session.ticket_ref) is None:
+        raise InvalidOperation(
+            "This session has no ConnectWise ticket number; set the ticket reference first."
+            if not session.ticket_ref
+            else f"Ticket reference {session.ticket_ref!r} is not a ConnectWise ticket number."
+        )
+    if connection_for(session.account_id) is None:
+        raise InvalidOperation(NOT_CONNECTED)
+    with transaction.atomic():
+        push = PsaPush.objects.create(
+            account_id=session.account_id,
+            session=session,
+            handoff=handoff,
+            kind=kind,
+            ticket_ref=session.ticket_ref,
+            body=body,
+            requested_by=user,
+        )
+        # robust: a broker that is down must not turn a saved push into a 500; it stays queued and visible.
+        transaction.on_commit(lambda: push_note.apply_async((str(push.pk),), countdown=countdown), robust=True)
+    return push
+
+
+def _require(user: User, roles) -> None:
+    if not has_role(user, roles):
+        raise RoleRequired(role_message(roles))

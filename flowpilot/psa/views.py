@@ -1,0 +1,99 @@
+"""`/psa/`: save and test the connection, look up a ticket, push notes, refresh the push log."""
+
+import json
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.access import account_required, get_for_account, role_required
+from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN
+from flowpilot.models import Session
+from flowpilot.psa import panels, services
+from flowpilot.psa.client import PsaError
+from flowpilot.psa.forms import PsaConnectionForm, TicketLookupForm
+from resolutionflow.domain import DomainError
+
+
+def _toast(response, message: str, kind: str = "success"):
+    response["HX-Trigger"] = json.dumps({"toast": {"message": message, "kind": kind}})
+    return response
+
+
+@require_POST
+@role_required(ADMIN_OR_OWNER)
+def save_connection(request):
+    connection = services.connection_for(request.user.account_id)
+    form = PsaConnectionForm(request.POST, keys_set=connection is not None)
+    error = None
+    if form.is_valid():
+        try:
+            services.save_connection(request.user.account, request.user, **form.cleaned_data)
+        except DomainError as exc:
+            error = exc.message
+        else:
+            if not request.htmx:
+                messages.success(request, "ConnectWise connection saved.")
+                return redirect("accounts:settings")
+            context = panels.connection_context(request, saved=True)
+            return _toast(render(request, "psa/_connection_panel.html", context), "ConnectWise connection saved.")
+    # Re-render with errors (400); key fields are never echoed back.
+    template = "psa/_connection_panel.html" if request.htmx else "psa/connection_page.html"
+    return render(request, template, panels.connection_context(request, form=form, error=error), status=400)
+
+
+@require_POST
+@role_required(ADMIN_OR_OWNER)
+def test_connection(request):
+    try:
+        result = {"ok": True, "message": services.test_connection(request.user)}
+    except PsaError as exc:
+        result = {"ok": False, "message": exc.message}
+    except DomainError as exc:
+        return render(request, "psa/_test_result.html", {"ok": False, "message": exc.message}, status=400)
+    return render(request, "psa/_test_result.html", result)
+
+
+@require_GET
+@role_required(ENGINEER_OR_ADMIN)
+def ticket_lookup(request):
+    form = TicketLookupForm(request.GET)
+    if not form.is_valid():
+        return render(request, "psa/_ticket_result.html", {"error": "Enter a ticket number."}, status=400)
+    try:
+        ticket = services.lookup_ticket(request.user, form.cleaned_data["ticket"])
+    except DomainError as exc:
+        return render(request, "psa/_ticket_result.html", {"error": exc.message}, status=exc.status_code)
+    except PsaError as exc:
+        status = 404 if exc.http_status == 404 else 502
+        message = (
+            f"Ticket {form.cleaned_data['ticket']} was not found in ConnectWise." if status == 404 else exc.message
+        )
+        return render(request, "psa/_ticket_result.html", {"error": message}, status=status)
+    return render(request, "psa/_ticket_result.html", {"ticket": ticket})
+
+
+@require_POST
+@role_required(ENGINEER_OR_ADMIN)
+def push_notes(request, session_id):
+    session = get_for_account(Session, request.user, pk=session_id)
+    try:
+        services.request_notes_push(session, request.user)
+    except DomainError as exc:
+        if not request.htmx:
+            messages.error(request, exc.message)
+            return redirect(f"/sessions/{session.pk}/")
+        context = panels.session_context(request, session, error=exc.message)
+        return render(request, "psa/_push_panel.html", context, status=exc.status_code)
+    if not request.htmx:
+        messages.success(request, "Ticket notes queued for ConnectWise.")
+        return redirect(f"/sessions/{session.pk}/")
+    response = render(request, "psa/_push_panel.html", panels.session_context(request, session), status=202)
+    return _toast(response, "Ticket notes queued for ConnectWise.")
+
+
+@require_GET
+@account_required
+def session_panel(request, session_id):
+    session = get_for_account(Session, request.user, pk=session_id)
+    return render(request, "psa/_push_panel.html", panels.session_context(request, session))

@@ -1,0 +1,223 @@
+"""Session pages: list, new, the session page and its htmx step/message/note actions."""
+
+import contextlib
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.access import account_required, get_for_account, has_role, role_required
+from accounts.models import ENGINEER_OR_ADMIN
+from flowpilot import notes as ticket_notes
+from flowpilot import selectors, services
+from flowpilot.ai import AIError, get_provider
+from flowpilot.forms import MessageForm, NoteForm, ResolveForm, ResultForm, SessionFilterForm, SessionForm, StepForm
+from flowpilot.models import Session, Step
+from resolutionflow.domain import DomainError
+
+PAGE = "flowpilot/session_detail.html"
+PAGE_SIZE = 25
+
+
+@require_GET
+@account_required
+def session_list(request):
+    user = request.user
+    form = SessionFilterForm(request.GET)
+    filters = form.cleaned_data if form.is_valid() else {}
+    scope = filters.get("scope") or ("mine" if user.is_engineer_or_admin else "all")
+    qs = selectors.sessions_for(
+        user, scope=scope, status=filters.get("status", ""), domain=filters.get("domain", ""), q=filters.get("q", "")
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "scope": scope, "page": page, "query": query.urlencode()}
+    return render(request, "flowpilot/session_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(ENGINEER_OR_ADMIN)
+def session_new(request):
+    form = SessionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.open_session(request.user, **form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            # The copilot answers the problem right away; an AI error is recorded and shown inline.
+            with contextlib.suppress(AIError):
+                services.ask_copilot(session, request.user, session.problem_summary)
+            return redirect("flowpilot:detail", session_id=session.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "flowpilot/session_new.html", {"form": form}, status=status)
+
+
+def _context(request, session: Session, **extra) -> dict:
+    can_work = has_role(request.user, ENGINEER_OR_ADMIN) and session.status != Session.Status.RESOLVED
+    context = {
+        "session": session,
+        "steps": session.steps.select_related("created_by").order_by("order"),
+        "conversation": selectors.conversation(session),
+        "notes": selectors.notes(session),
+        "timeline": selectors.timeline(session),
+        "can_work": can_work,
+        "provider": get_provider(),
+        "ticket_notes_md": ticket_notes.render_ticket_notes(session, "md"),
+        "step_statuses": services.RESULT_STATUSES,
+    }
+    context.update(extra)
+    return context
+
+
+@require_GET
+@account_required
+def session_detail(request, session_id):
+    session = get_for_account(Session.objects.select_related("owner", "assignee"), request.user, pk=session_id)
+    return render(request, PAGE, _context(request, session, resolve_form=ResolveForm()))
+
+
+def _fragments(request, session: Session, main: str, oob: tuple[str, ...], **extra) -> HttpResponse:
+    """The main partial plus out-of-band refreshes (timeline, ticket notes) from the same template."""
+    context = _context(request, session, **extra)
+    html = render_to_string(f"{PAGE}#{main}", context, request=request)
+    for name in (*oob, "timeline", "ticket_notes"):
+        html += render_to_string(f"{PAGE}#{name}", {**context, "oob": True}, request=request)
+    return HttpResponse(html)
+
+
+def _refused(request, session: Session, message: str, status: int = 400) -> HttpResponse:
+    if request.htmx:
+        response = HttpResponse(message, status=status, content_type="text/plain")
+        response["X-RF-Message"] = message
+        return response
+    messages.error(request, message)
+    return redirect("flowpilot:detail", session_id=session.pk)
+
+
+def _done(request, session: Session, main: str, oob: tuple[str, ...] = (), **extra) -> HttpResponse:
+    if request.htmx:
+        return _fragments(request, session, main, oob, **extra)
+    return redirect("flowpilot:detail", session_id=session.pk)
+
+
+def _first_error(form) -> str:
+    for field, errors in form.errors.items():
+        return errors[0] if field == "__all__" else f"{field.replace('_', ' ')}: {errors[0]}"
+    return "Check the form."
+
+
+@require_POST
+@role_required(ENGINEER_OR_ADMIN)
+def post_message(request, session_id):
+    session = get_for_account(Session, request.user, pk=session_id)
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, session, _first_error(form))
+    try:
+        services.ask_copilot(session, request.user, form.cleaned_data["text"])
+    except AIError as exc:
+        if not request.htmx:
+            messages.error(request, f"The copilot could not answer: {exc.message} Your message was kept.")
+            return redirect("flowpilot:detail", session_id=session.pk)
+        response = _fragments(request, session, "conversation", ("steps",), ai_error=exc.message)
+        response["X-RF-AI-Error"] = exc.kind
+        return response
+    except DomainError as exc:
+        return _refused(request, session, exc.message, exc.status_code)
+    return _done(request, session, "conversation", ("steps",))
+
+
+@require_POST
+@role_required(ENGINEER_OR_ADMIN)
+def add_step(request, session_id):
+    session = get_for_account(Session, request.user, pk=session_id)
+    form = StepForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, session, _first_error(form))
+    try:
+        services.add_step(session, request.user, **form.cleaned_data)
+    except DomainError as exc:
+        return _refused(request, session, exc.message, exc.status_code)
+    return _done(request, session, "steps")
+
+
+@require_POST
+@role_required(ENGINEER_OR_ADMIN)
+def record_result(request, session_id, step_id):
+    session = get_for_account(Session, request.user, pk=session_id)
+    step = get_for_account(Step.objects.filter(session=session), request.user, pk=step_id)
+    form = ResultForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, session, _first_error(form))
+    data = form.cleaned_data
+    try:
+        step = services.record_result(
+            step,
+            request.user,
+            status=data["status"] or None,
+            result_note=data["result_note"],
+            # The output box starts empty; leaving it empty keeps what was pasted before.
+            output=data["output"] or None,
+            is_dead_end=data["is_dead_end"],
+        )
+    except DomainError as exc:
+        return _refused(request, session, exc.message, exc.status_code)
+    return _done(request, session, "step", step=step)
+
+
+@require_POST
+@role_required(ENGINEER_OR_ADMIN)
+def add_note(request, session_id):
+    session = get_for_account(Session, request.user, pk=session_id)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, session, _first_error(form))
+    try:
+        services.add_note(session, request.user, form.cleaned_data["text"])
+    except DomainError as exc:
+        return _refused(request, session, exc.message, exc.status_code)
+    return _done(request, session, "notes")
+
+
+@require_POST
+@role_required(ENGINEER_OR_ADMIN)
+def resolve(request, session_id):
+    session = get_for_account(Session, request.user, pk=session_id)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, session, _first_error(form))
+    try:
+        services.resolve(session, request.user, form.cleaned_data["resolution_summary"])
+    except DomainError as exc:
+        return _refused(request, session, exc.message, exc.status_code)
+    messages.success(request, "Session resolved. Ticket notes are ready to copy or download.")
+    url = reverse("flowpilot:detail", kwargs={"session_id": session.pk})
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@require_GET
+@account_required
+def download_notes(request, session_id):
+    session = get_for_account(Session, request.user, pk=session_id)
+    fmt = request.GET.get("format", "md")
+    if fmt not in ticket_notes.FORMATS:
+        return HttpResponse("format must be md, txt or html", status=400, content_type="text/plain")
+    body = ticket_notes.render_ticket_notes(session, fmt)
+    response = HttpResponse(body, content_type=f"{ticket_notes.CONTENT_TYPES[fmt]}; charset=utf-8")
+    name = session.ticket_ref or str(session.pk)[:8]
+    response["Content-Disposition"] = f'attachment; filename="ticket-notes-{slug(name)}.{fmt}"'
+    return response
+
+
+def slug(value: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in value)[:64] or "session"
