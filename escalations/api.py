@@ -32,15 +32,15 @@ class ClaimRateThrottle(ScopedRateThrottle):
         return settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}).get(self.scope)
 
 
-class UserRefField(serializers.Field):
-    def to_representation(self, user):
-        return {"id": str(user.pk), "name": user.display_name}
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
 
 
 class HandoffSerializer(serializers.ModelSerializer):
     session = serializers.UUIDField(source="session_id", read_only=True)
-    handed_off_by = UserRefField(read_only=True)
-    claimed_by = UserRefField(read_only=True, allow_null=True)
+    handed_off_by = UserRefSerializer(read_only=True)
+    claimed_by = UserRefSerializer(read_only=True, allow_null=True)
     problem_summary = serializers.CharField(source="session.problem_summary", read_only=True)
 
     class Meta:
@@ -115,15 +115,15 @@ class HandoffAction(APIView):
     permission_classes = [IsEngineerOrAdmin]
     renderer_classes = RENDERERS
     serializer_class = HandoffSerializer
-    action = None
+    service = None  # not `action`: DRF and drf-spectacular reserve that name for a string
 
     def post(self, request, pk):
-        result = type(self).action(_handoff(request, pk), request.user)
+        result = type(self).service(_handoff(request, pk), request.user)
         return Response(HandoffSerializer(_handoff(request, result.pk)).data)
 
 
 class HandoffClaim(HandoffAction):
-    action = services.claim
+    service = services.claim
     throttle_classes = [ClaimRateThrottle]
     throttle_scope = "claim"
 
@@ -131,11 +131,11 @@ class HandoffClaim(HandoffAction):
 class HandoffRelease(HandoffAction):
     """Answers the fresh handoff that went back to the queue."""
 
-    action = services.release
+    service = services.release
 
 
 class HandoffWithdraw(HandoffAction):
-    action = services.withdraw
+    service = services.withdraw
 
 
 class QueueList(generics.ListAPIView):

@@ -59,6 +59,8 @@ def _touch(session: Session) -> None:
 
 
 def _next_order(session: Session) -> int:
+    """The next step number; call inside a transaction (the session row lock serialises adders)."""
+    Session.objects.select_for_update().filter(pk=session.pk).values_list("pk", flat=True).first()
     return (session.steps.aggregate(m=Max("order"))["m"] or 0) + 1
 
 

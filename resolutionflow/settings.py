@@ -274,6 +274,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" field with different choices; name their enums apart.
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "flowpilot.models.Session.Status",
+        "StepStatusEnum": "flowpilot.models.Step.Status",
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,5 +1,6 @@
 """JSON API: push a session's ticket notes and list its push records (SPEC section 7)."""
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +25,7 @@ class PushNotesView(APIView):
     permission_classes = [ReadMemberWriteEngineer]
     serializer_class = PsaPushSerializer
 
+    @extend_schema(request=None, responses={202: PsaPushSerializer})
     def post(self, request, session_id: str):
         session = get_for_account(Session, request.user, pk=session_id)
         push = services.request_notes_push(session, request.user)
@@ -38,6 +40,7 @@ class PushListView(APIView):
     permission_classes = [ReadMemberWriteEngineer]
     serializer_class = PsaPushSerializer
 
+    @extend_schema(responses=PsaPushSerializer(many=True))
     def get(self, request, session_id: str):
         session = get_for_account(Session, request.user, pk=session_id)
         return Response(PsaPushSerializer(services.pushes_for(session), many=True).data)

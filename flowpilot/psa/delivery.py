@@ -36,18 +36,22 @@ def attempt_push(push_id, *, retry_timeouts: bool = True) -> str:
         retry = exc.retryable and (retry_timeouts or not exc.timed_out)
         if retry and push.attempts < settings.PSA_PUSH_MAX_ATTEMPTS:
             PsaPush.objects.filter(pk=push.pk, status=PsaPush.Status.QUEUED).update(
-                http_status=exc.http_status, error=f"{exc.message}; retrying"
+                http_status=exc.http_status, error=f"{exc.message}; retrying", updated_at=timezone.now()
             )
             log.warning("PSA push %s attempt %s failed, will retry: %s", push.pk, push.attempts, exc.message)
             return RETRY
         PsaPush.objects.filter(pk=push.pk, status=PsaPush.Status.QUEUED).update(
-            status=PsaPush.Status.FAILED, http_status=exc.http_status, error=exc.message
+            status=PsaPush.Status.FAILED, http_status=exc.http_status, error=exc.message, updated_at=timezone.now()
         )
         log.warning("PSA push %s failed after %s attempt(s): %s", push.pk, push.attempts, exc.message)
         return FAILED
     with transaction.atomic():
         marked = PsaPush.objects.filter(pk=push.pk, status=PsaPush.Status.QUEUED).update(
-            status=PsaPush.Status.SENT, http_status=note.http_status, external_id=note.id, error=""
+            status=PsaPush.Status.SENT,
+            http_status=note.http_status,
+            external_id=note.id,
+            error="",
+            updated_at=timezone.now(),
         )
         if marked == 1:
             record(

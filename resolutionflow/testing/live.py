@@ -5,8 +5,8 @@ Both run as separate processes, so the data a test writes must be committed
 the real Redis channel layer and broker — exactly what production depends on.
 """
 
-import asyncio
 import contextlib
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
+import django
 import pytest
 from channels.testing.live import make_application
 from daphne.testing import DaphneProcess
 from django.conf import settings
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
-from django.db import connections
 
 from resolutionflow.celery import app as celery_app
 from resolutionflow.testing.services import celery_worker
@@ -63,18 +63,34 @@ def test_database_url() -> str:
     return urlunsplit(base._replace(path=f"/{db['NAME']}"))
 
 
-def _child_environment() -> None:
-    # The test thread runs Playwright's event loop; a forked child must not think a loop is running,
-    # and must not inherit the tests-only permission to run the ORM inside one.
-    asyncio.events._set_running_loop(None)
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+_SPAWN = multiprocessing.get_context("spawn")
 
 
-class _IsolatedDaphneProcess(DaphneProcess):
-    """DaphneProcess that starts clean when forked from inside a Playwright test."""
+class _SpawnedDaphneProcess(DaphneProcess):
+    """DaphneProcess in a fresh interpreter instead of a fork.
 
-    def run(self):
-        _child_environment()
+    A fork of a test process inherits Playwright's driver pipes (so stopping
+    Playwright waits forever for the driver to see EOF), the event loop running
+    in the test thread and this process's database sockets.
+    """
+
+    def __init__(self, *args, database_name: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.database_name = database_name
+        # The handshake objects must belong to the spawn context to travel to the child.
+        self.port = _SPAWN.Value("i", self.port.value)
+        self.ready = _SPAWN.Event()
+        self.errors = _SPAWN.Queue()
+
+    @staticmethod
+    def _Popen(process_obj):
+        return _SPAWN.Process._Popen(process_obj)
+
+    def run(self) -> None:
+        # Tests may run the ORM inside Playwright's event loop; the server must not.
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        django.setup()
+        settings.DATABASES["default"]["NAME"] = self.database_name
         super().run()
 
 
@@ -87,7 +103,7 @@ class LiveDaphne:
     """
 
     host = "127.0.0.1"
-    startup_timeout = 20.0
+    startup_timeout = 30.0
 
     def __init__(self) -> None:
         self.port: int | None = None
@@ -102,21 +118,22 @@ class LiveDaphne:
         return self._process is not None and self._process.is_alive()
 
     def start(self) -> "LiveDaphne":
-        # Forked children must not share this process's database sockets.
-        connections.close_all()
-        process = _IsolatedDaphneProcess(
+        process = _SpawnedDaphneProcess(
             self.host,
             partial(make_application, static_wrapper=ASGIStaticFilesHandler),
             # Like `make run`: sockets never time out, so htmx never stops reconnecting.
             kwargs={"websocket_timeout": -1},
             port=self.port,
+            database_name=settings.DATABASES["default"]["NAME"],
         )
         process.daemon = True
         process.start()
-        if not process.ready.wait(self.startup_timeout):
-            error = "" if process.errors.empty() else process.errors.get(False)[1]
-            process.kill()
-            raise RuntimeError(f"daphne did not start listening within {self.startup_timeout}s\n{error}")
+        deadline = time.monotonic() + self.startup_timeout
+        while not process.ready.wait(0.2):
+            if not process.is_alive() or time.monotonic() > deadline:
+                error = "" if process.errors.empty() else process.errors.get(False)[1]
+                process.kill()
+                raise RuntimeError(f"daphne did not start listening within {self.startup_timeout}s\n{error}")
         self._process, self.port = process, process.port.value
         return self
 

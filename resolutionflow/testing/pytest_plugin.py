@@ -73,12 +73,31 @@ def signed_in_page(live_stack: LiveDaphne, new_context) -> Callable:
         client = Client()
         client.force_login(user)
         context = new_context(base_url=live_stack.url, **context_options)
-        context.add_cookies(
-            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_stack.url}]
-        )
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_stack.url}])
         page = context.new_page()
         page.js_errors = []
         page.on("pageerror", lambda error: page.js_errors.append(str(error)))
         return page
 
     return open_page
+
+
+_measurements: list[tuple[str, str, float]] = []
+
+
+@pytest.fixture
+def measure(request) -> Callable[[str, float], None]:
+    """`measure(label, seconds)`: an observation (not an assertion) printed after the run."""
+
+    def record(label: str, seconds: float) -> None:
+        _measurements.append((request.node.name, label, seconds))
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not _measurements:
+        return
+    terminalreporter.section("realstack measurements")
+    for test, label, seconds in _measurements:
+        terminalreporter.write_line(f"{label}: {seconds * 1000:.0f} ms  ({test})")

@@ -1,5 +1,6 @@
 """Saving and testing the ConnectWise connection: roles, encryption at rest, keys never shown or logged."""
 
+import base64
 import logging
 
 import pytest
@@ -111,16 +112,21 @@ def test_bad_site_is_a_400_on_the_full_page_without_htmx(client_for, owner, acco
     assert not PsaConnection.objects.filter(account=account).exists()
 
 
-def test_secrets_appear_in_no_log_line(client_for, owner, fake_cw, caplog):
+def test_secrets_appear_in_no_log_line(client_for, owner, fake_cw, ticket_session, committed, caplog):
     caplog.set_level(logging.DEBUG)
     client = client_for(owner)
     client.post("/psa/connection/", form_data(fake_cw.base_url))
     client.post("/psa/connection/test/")
     fake_cw.fail_next(401)
     client.post("/psa/connection/test/")
+    committed(client.post, f"/psa/sessions/{ticket_session.pk}/push/")
+    fake_cw.fail_next(500, times=5)
+    committed(client.post, f"/psa/sessions/{ticket_session.pk}/push/")
 
     assert caplog.records, "saving should log that the connection changed"
-    assert PUBLIC_KEY not in caplog.text and PRIVATE_KEY not in caplog.text
+    assert len(fake_cw.notes) == 1 and "failed after" in caplog.text  # both push paths logged
+    basic = base64.b64encode(f"{COMPANY}+{PUBLIC_KEY}:{PRIVATE_KEY}".encode()).decode()
+    assert PUBLIC_KEY not in caplog.text and PRIVATE_KEY not in caplog.text and basic not in caplog.text
 
 
 def test_test_connection_reports_success_inline(client_for, owner, connection, fake_cw):
