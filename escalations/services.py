@@ -83,10 +83,12 @@ def _hand_off(session: Session, actor: User, intent: str, engineer_notes: str, p
         kind = Activity.Kind.ESCALATED if intent == Handoff.Intent.ESCALATE else Activity.Kind.PARKED
         record(session, actor, kind, handoff_id=str(handoff.pk), priority=priority, notes=notes)
         if intent == Handoff.Intent.ESCALATE:
+            # Order matters when tasks run in-process: the push first (the live
+            # card), then the assessment, so the PSA package can include it.
             _after_commit(broadcast.escalation_created, handoff.pk)
+            _queue_assessment(handoff)
             _after_commit(notifications.escalation_created, handoff.pk)
             _after_commit(psa_hooks.escalated, handoff.pk)
-            _queue_assessment(handoff)
     return handoff
 
 

@@ -2,27 +2,20 @@
 
 import random
 import time
-import uuid
 from collections import defaultdict
-from datetime import timedelta
 
 from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone
 
-from accounts.models import Role
 from analytics import queries
-from analytics.models import BaselineEntry
 from escalations.models import Handoff
-from flowpilot.models import WORK_ACTIVITY_KINDS, Activity, ProblemDomain, Session
-from resolutionflow.bench import BenchCommand, Report, bench_account, bulk_insert, make_users, summary_ms, timed
+from flowpilot.models import WORK_ACTIVITY_KINDS, Activity
+from resolutionflow.bench import BenchCommand, Report, summary_ms, timed
+from resolutionflow.bench_data import bench_account, seed_claimed_history
 
 TARGET_MS = 250
 TARGET_RATIO = 10
-SESSION_FIELDS = ["id", "account", "owner", "assignee", "status", "problem_summary", "problem_domain"]
-SESSION_FIELDS += ["client_name", "ticket_ref", "resolution_summary", "created_at", "updated_at"]
-HANDOFF_FIELDS = ["id", "session", "account", "handed_off_by", "intent", "engineer_notes", "priority"]
-HANDOFF_FIELDS += ["snapshot", "assessment_status", "claimed_by", "claimed_at", "created_at"]
 FIGURES = ("ttfa_avg_s", "ttfa_median_s", "ttfa_p95_s", "time_to_claim_avg_s", "time_to_claim_median_s")
 
 
@@ -40,7 +33,8 @@ class Command(BenchCommand):
         rng = random.Random(opts["seed"])
         now = timezone.now()
         started = time.perf_counter()
-        account, counts = generate(opts["handoffs"], now, rng)
+        account = bench_account("Bench metrics")
+        counts = seed_claimed_history(account, opts["handoffs"], now, rng)
         report.row("generated", f"{counts['handoffs']} handoffs, {counts['activities']} activities")
         report.row("generation time", f"{time.perf_counter() - started:.1f} s")
         if connection.vendor == "postgresql":
@@ -68,84 +62,6 @@ class Command(BenchCommand):
 
 def _plain(report: dict) -> dict:
     return {k: v for k, v in report.items() if k != "metric_definition"}
-
-
-def generate(n: int, now, rng: random.Random):
-    """One account with `n` escalations claimed in the last 30 days, each with its activities."""
-    account = bench_account("Bench metrics")
-    juniors = [u.pk for u in make_users(account, Role.ENGINEER, 10, "junior")]
-    seniors = [u.pk for u in make_users(account, Role.ENGINEER, 20, "senior")]
-    plan = [_plan_one(rng, now, juniors, seniors) for _ in range(n)]
-    domains = ProblemDomain.values
-    bulk_insert(
-        Session,
-        SESSION_FIELDS,
-        (
-            (
-                p["session"],
-                account.pk,
-                p["by"],
-                p["claimer"],
-                "active",
-                f"Bench problem {i}",
-                domains[i % len(domains)],
-                "Bench client",
-                f"T{i}",
-                "",
-                p["created"],
-                p["claimed"],
-            )
-            for i, p in enumerate(plan)
-        ),
-    )
-    bulk_insert(
-        Handoff,
-        HANDOFF_FIELDS,
-        (
-            (
-                uuid.uuid4(),
-                p["session"],
-                account.pk,
-                p["by"],
-                "escalate",
-                "",
-                "normal",
-                {"schema_version": 1},
-                "ready",
-                p["claimer"],
-                p["claimed"],
-                p["created"],
-            )
-            for p in plan
-        ),
-    )
-    activities = bulk_insert(
-        Activity,
-        ["id", "session", "account", "actor", "kind", "payload", "created_at"],
-        ((uuid.uuid4(), p["session"], account.pk, actor, kind, {}, at) for p in plan for actor, kind, at in p["acts"]),
-    )
-    for i in range(20):
-        opened = now - timedelta(days=rng.uniform(1, 60))
-        BaselineEntry.objects.create(
-            account=account, ticket_ref=f"B{i}", opened_at=opened, first_action_at=opened + timedelta(minutes=12 + i)
-        )
-    return account, {"handoffs": n, "activities": activities, "users": 30}
-
-
-def _plan_one(rng: random.Random, now, juniors: list, seniors: list) -> dict:
-    """One claimed escalation: the claim, usually a first work action, and lifecycle/noise activities."""
-    claimed = now - timedelta(seconds=rng.uniform(600, 29.9 * 86400))
-    created = claimed - timedelta(seconds=rng.uniform(20, 3600))
-    by, claimer = rng.choice(juniors), rng.choice(seniors)
-    acts = [(claimer, Activity.Kind.CLAIMED, claimed)]
-    if rng.random() < 0.1:  # lifecycle: not an action
-        acts.append((claimer, Activity.Kind.CONTEXT_VIEWED, claimed + timedelta(seconds=rng.uniform(1, 30))))
-    if rng.random() < 0.15:  # someone else's work on the session: not the claimer's action
-        acts.append((by, Activity.Kind.NOTE, claimed + timedelta(seconds=rng.uniform(1, 60))))
-    if rng.random() < 0.9:
-        kind = rng.choice(sorted(WORK_ACTIVITY_KINDS))
-        acts.append((claimer, kind, claimed + timedelta(seconds=rng.lognormvariate(4.5, 1.0))))
-    return {"session": uuid.uuid4(), "by": by, "claimer": claimer, "claimed": claimed, "created": created, "acts": acts}
 
 
 def naive_report(account_id, now) -> dict:
