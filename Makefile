@@ -38,6 +38,10 @@ test-postgres: $(STAMP)
 test-realstack: $(STAMP)
 	$(PY) -m resolutionflow.testing.runner realstack -q
 
+## PNGs of the queue, context screen and dashboard (1280 px and 375 px) in docs/screenshots/.
+screenshots: $(STAMP)
+	$(PY) -m resolutionflow.testing.screenshots docs/screenshots
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -48,3 +52,11 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
+
+## Benchmarks against throwaway PostgreSQL/Redis (or DATABASE_URL/REDIS_URL); see docs/benchmarks.md.
+bench: $(STAMP)
+	$(PY) manage.py bench_metrics
+	$(PY) manage.py bench_queue
+	$(PY) manage.py bench_escalate
+	$(PY) manage.py bench_claim
+	$(PY) manage.py bench_push

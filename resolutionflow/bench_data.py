@@ -43,9 +43,10 @@ def bulk_insert(model, fields: list[str], rows: Iterable[tuple], batch_size: int
                 copy.write_row(tuple(Jsonb(v) if i in json_at else v for i, v in enumerate(row)))
                 count += 1
         return count
+    attnames = [model._meta.get_field(name).attname for name in fields]  # "account" -> "account_id"
     count, batch = 0, []
     for row in rows:
-        batch.append(model(**dict(zip(fields, row, strict=True))))
+        batch.append(model(**dict(zip(attnames, row, strict=True))))
         if len(batch) >= batch_size:
             count += len(model.objects.bulk_create(batch))
             batch = []

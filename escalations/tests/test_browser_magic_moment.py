@@ -1,7 +1,8 @@
 """The magic moment in real browsers: escalate → live card → context → worker's assessment → start → first action.
 
-Runs against daphne, a Celery worker, Redis and PostgreSQL in separate processes
-(the realstack stage): every arrow in the flow crosses a process boundary.
+Runs against two daphne web processes, a Celery worker, Redis and PostgreSQL (the
+realstack stage): the junior and the senior are served by different web processes,
+so every arrow in the flow crosses a process boundary, as with replicas in production.
 """
 
 import re
@@ -23,19 +24,19 @@ QUEUE = "celery"
 @pytest.fixture
 def worker_paused(live_stack):
     """The worker stops taking tasks until `resume()`: the assessment stays pending meanwhile."""
-    celery_app.control.cancel_consumer(QUEUE, reply=True, timeout=5)
+    assert celery_app.control.cancel_consumer(QUEUE, reply=True, timeout=5, limit=1), "the worker did not answer"
 
     class Control:
         @staticmethod
         def resume() -> None:
-            celery_app.control.add_consumer(QUEUE, reply=True, timeout=5)
+            celery_app.control.add_consumer(QUEUE, reply=True, timeout=5, limit=1)
 
     yield Control
     Control.resume()
 
 
 def test_escalation_reaches_a_senior_live_and_ends_in_a_measured_first_action(
-    live_stack, signed_in_page, worker_paused, measure, engineer, senior, owner
+    live_stack, daphne_replica, signed_in_page, worker_paused, measure, engineer, senior, owner
 ):
     assert settings.CELERY_TASK_ALWAYS_EAGER is False, "the assessment must come from the worker process"
     session = stuck_session(engineer)
@@ -43,8 +44,8 @@ def test_escalation_reaches_a_senior_live_and_ends_in_a_measured_first_action(
     open_live_queue(queue)
     expect(queue.get_by_test_id("queue-card")).to_have_count(0)
 
-    # Junior, in another browser context: escalate from the session page.
-    junior = signed_in_page(engineer)
+    # Junior, in another browser context on another web process: escalate from the session page.
+    junior = signed_in_page(engineer, server=daphne_replica)
     junior.goto(f"/sessions/{session.pk}/")
     junior.get_by_test_id("escalate-open").click()
     dialog = junior.get_by_role("dialog")

@@ -4,6 +4,7 @@ Pages are found by role, label or `data-testid` only (STYLE.md), never by CSS cl
 """
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -24,10 +25,14 @@ ARRIVAL_PROBE = """
   new MutationObserver((mutations) => {
     for (const m of mutations) for (const node of m.addedNodes) {
       if (node.nodeType !== 1) continue;
-      const cards = node.matches("[data-testid=queue-card]") ? [node] : node.querySelectorAll("[data-testid=queue-card]");
+      const sel = "[data-testid=queue-card]";
+      const cards = node.matches(sel) ? [node] : node.querySelectorAll(sel);
       for (const card of cards) {
         if (window.rfArrivals[card.dataset.handoffId]) continue;
-        window.rfArrivals[card.dataset.handoffId] = {at: performance.timeOrigin + performance.now()};
+        window.rfArrivals[card.dataset.handoffId] = {
+          at: performance.timeOrigin + performance.now(),
+          animation: getComputedStyle(card).animationName,
+        };
       }
     }
   }).observe(document.getElementById("queue-list"), {childList: true, subtree: true});
@@ -45,6 +50,11 @@ def open_live_queue(page: Page) -> None:
 def arrival_ms(page: Page, handoff_id) -> float:
     """Epoch milliseconds at which the card of `handoff_id` appeared in the page's queue."""
     return page.evaluate("(id) => window.rfArrivals[id].at", str(handoff_id))
+
+
+def arrival_animation(page: Page, handoff_id) -> str:
+    """The card's computed animation-name when it was inserted ("none" when it does not move)."""
+    return page.evaluate("(id) => window.rfArrivals[id].animation", str(handoff_id))
 
 
 def now_ms(page: Page) -> float:
@@ -71,9 +81,21 @@ def off_loop(func: Callable[..., Any], *args, **kwargs) -> Any:
     thread = threading.Thread(target=run)
     thread.start()
     thread.join(60)
+    if thread.is_alive():
+        raise TimeoutError(f"{func!r} did not return within 60s")
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+def wait_for(probe: Callable[[], Any], timeout: float = 10.0, interval: float = 0.05) -> Any:
+    """Poll `probe` (e.g. a database read) until it returns something truthy; that value is returned."""
+    deadline = time.monotonic() + timeout
+    while not (value := probe()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"nothing truthy from {probe!r} within {timeout}s")
+        time.sleep(interval)
+    return value
 
 
 def stuck_session(tech, summary: str = "Outlook prompts for a password every few minutes") -> Session:

@@ -6,6 +6,7 @@ the real Redis channel layer and broker — exactly what production depends on.
 """
 
 import contextlib
+import logging
 import multiprocessing
 import os
 import shutil
@@ -23,17 +24,7 @@ from django.conf import settings
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
 from resolutionflow.celery import app as celery_app
-from resolutionflow.testing.services import celery_worker
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from resolutionflow.testing.services import CHROMIUM, CHROMIUM_ARGS, celery_worker
 
 
 def unavailable(reason: str) -> None:
@@ -55,7 +46,7 @@ def check_stack() -> None:
         unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
 
 
-def test_database_url() -> str:
+def worker_database_url() -> str:
     """DATABASE_URL of the database pytest-django created, for processes started from a test."""
     db = settings.DATABASES["default"]
     # create_test_db has already switched NAME to the test database in this process.
@@ -90,6 +81,7 @@ class _SpawnedDaphneProcess(DaphneProcess):
         # Tests may run the ORM inside Playwright's event loop; the server must not.
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         django.setup()
+        logging.getLogger("daphne").setLevel(logging.WARNING)
         settings.DATABASES["default"]["NAME"] = self.database_name
         super().run()
 
@@ -97,8 +89,8 @@ class _SpawnedDaphneProcess(DaphneProcess):
 class LiveDaphne:
     """Daphne serving the real ASGI application (HTTP, static files, WebSockets) on a loopback port.
 
-    `restart()` stops the process and starts a fresh one on the same port, which
-    drops every open WebSocket abnormally (close code 1006) like a crashed or
+    `stop()` then `start()` brings a fresh process up on the same port; every open
+    WebSocket drops abnormally (close code 1006) meanwhile, like a crashed or
     redeployed web replica.
     """
 
@@ -147,24 +139,11 @@ class LiveDaphne:
             self._process.join(5)
         self._process = None
 
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-
-@contextlib.contextmanager
-def live_daphne() -> Iterator[LiveDaphne]:
-    server = LiveDaphne().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
 
 @contextlib.contextmanager
 def live_celery_worker(ready_timeout: float = 60.0) -> Iterator[subprocess.Popen]:
     """A real `celery worker` process on the test database; returns once it answers a ping."""
-    env = {"DATABASE_URL": test_database_url(), "DJANGO_ALLOW_ASYNC_UNSAFE": None}
+    env = {"DATABASE_URL": worker_database_url(), "DJANGO_ALLOW_ASYNC_UNSAFE": None}
     with celery_worker(env, concurrency=1) as proc:
         deadline = time.monotonic() + ready_timeout
         while not celery_app.control.ping(timeout=0.5):

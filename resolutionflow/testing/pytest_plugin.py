@@ -45,6 +45,22 @@ def daphne_server(realstack_checked, django_db_setup, django_db_blocker) -> Iter
 
 
 @pytest.fixture(scope="session")
+def _daphne_replica_process(realstack_checked, django_db_setup, django_db_blocker) -> Iterator[LiveDaphne]:
+    with django_db_blocker.unblock():
+        server = LiveDaphne().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def daphne_replica(live_stack, _daphne_replica_process: LiveDaphne) -> LiveDaphne:
+    """A second web process on its own port: what it broadcasts must reach `live_stack`'s sockets via Redis."""
+    if not _daphne_replica_process.is_running:
+        _daphne_replica_process.start()
+    return _daphne_replica_process
+
+
+@pytest.fixture(scope="session")
 def celery_worker_process(realstack_checked, django_db_setup):
     """One real Celery worker for the session, consuming from the test Redis broker."""
     with live_celery_worker() as proc:
@@ -63,17 +79,18 @@ def live_stack(transactional_db, daphne_server: LiveDaphne, celery_worker_proces
 
 @pytest.fixture
 def signed_in_page(live_stack: LiveDaphne, new_context) -> Callable:
-    """`signed_in_page(user, **context_options)` → a page in a fresh browser context, logged in as user.
+    """`signed_in_page(user, server=None, **context_options)` → a page in a fresh browser context, logged in.
 
-    JavaScript errors on the page are collected in `page.js_errors` so flows can
-    assert that nothing broke on the way.
+    The page talks to `server` (default: `live_stack`). JavaScript errors on the
+    page are collected in `page.js_errors` so flows can assert that nothing broke.
     """
 
-    def open_page(user, **context_options):
+    def open_page(user, server: LiveDaphne | None = None, **context_options):
+        server = server or live_stack
         client = Client()
         client.force_login(user)
-        context = new_context(base_url=live_stack.url, **context_options)
-        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_stack.url}])
+        context = new_context(base_url=server.url, **context_options)
+        context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": server.url}])
         page = context.new_page()
         page.js_errors = []
         page.on("pageerror", lambda error: page.js_errors.append(str(error)))

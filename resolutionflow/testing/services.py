@@ -15,6 +15,16 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+# Debian's Chromium, never a browser downloaded by `playwright install`.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PG_BIN_DIRS = ["/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/15/bin", "/usr/local/bin", "/usr/bin"]
 
 
@@ -122,6 +132,7 @@ def celery_worker(env: dict[str, str | None], concurrency: int = 2) -> Iterator[
             sys.executable,
             "-m",
             "celery",
+            "--quiet",
             "-A",
             "resolutionflow",
             "worker",

@@ -1,0 +1,77 @@
+"""bench_claim: many simultaneous claims on one handoff, several rounds; one winner each, and how fast."""
+
+import logging
+import threading
+import time
+from collections import Counter
+
+from django.db import close_old_connections, connection
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Role
+from escalations.models import Handoff
+from resolutionflow.bench import BenchCommand, Report, summary_ms
+from resolutionflow.bench_data import bench_account, make_users, seed_open_escalations
+
+TARGET_P99_MS = 300
+
+
+class Command(BenchCommand):
+    help = "Fire simultaneous POST /api/v1/handoffs/{id}/claim/ from many seniors (threads, one DB connection each)."
+    bench_name = "claim"
+
+    def add_bench_arguments(self, parser):
+        parser.add_argument("--claimers", type=int, default=50, help="simultaneous claims per round")
+        parser.add_argument("--rounds", type=int, default=20)
+
+    def run_bench(self, report: Report, **opts) -> None:
+        account = bench_account("Bench claim")
+        escalators = make_users(account, Role.ENGINEER, 2, "escalator")
+        handoff_ids = seed_open_escalations(account, escalators, opts["rounds"], timezone.now())
+        seniors = make_users(account, Role.ENGINEER, opts["claimers"], "senior")
+        # 49 of 50 answers per round are the expected 409; don't time a stderr log line for each.
+        logging.getLogger("django.request").setLevel(logging.ERROR)
+        barrier = threading.Barrier(len(seniors))
+        results: list[tuple[int, str, int, float]] = []
+        lock = threading.Lock()
+
+        def claimer(user) -> None:
+            client = Client()
+            client.force_login(user)
+            try:
+                for r, handoff_id in enumerate(handoff_ids):
+                    barrier.wait()
+                    started = time.perf_counter()
+                    response = client.post(f"/api/v1/handoffs/{handoff_id}/claim/")
+                    with lock:
+                        results.append((r, str(user.pk), response.status_code, time.perf_counter() - started))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=claimer, args=(u,)) for u in seniors]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        close_old_connections()
+        _report(report, results, handoff_ids, opts)
+
+
+def _report(report: Report, results: list, handoff_ids: list, opts: dict) -> None:
+    statuses = Counter(status for _, _, status, _ in results)
+    winners = Counter(r for r, _, status, _ in results if status == 200)
+    rounds_ok = sum(1 for r in range(len(handoff_ids)) if winners[r] == 1)
+    # The database must agree with the answers: each handoff claimed once, by the one who got 200.
+    db_winners = dict(Handoff.objects.filter(pk__in=handoff_ids).values_list("pk", "claimed_by"))
+    answered = {handoff_ids[r]: user for r, user, status, _ in results if status == 200}
+    consistent = all(str(db_winners[pk]) == answered.get(pk) for pk in handoff_ids)
+    stats = summary_ms([d for *_, d in results])
+    report.figures = {"latency": stats, "statuses": dict(statuses), "rounds_with_one_winner": rounds_ok}
+    report.row("claims", f"{len(results)} ({opts['claimers']} per round x {len(handoff_ids)} rounds)")
+    report.row("answers", ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())))
+    report.row("latency p50 / p95 / p99", f"{stats['p50_ms']} / {stats['p95_ms']} / {stats['p99_ms']} ms")
+    report.row("database agrees with 200s", "yes" if consistent else "NO")
+    ok = rounds_ok == len(handoff_ids) and consistent and set(statuses) <= {200, 409}
+    report.target("one_winner_per_round", f"{len(handoff_ids)} of {len(handoff_ids)}", rounds_ok, ok)
+    report.target("p99_ms", f"<= {TARGET_P99_MS} ms", stats["p99_ms"], stats["p99_ms"] <= TARGET_P99_MS)
