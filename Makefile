@@ -20,7 +20,11 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 ## The embedded default: SQLite, in-memory channel layer, in-process tasks, offline AI.
+## Beat's job (re-notify unclaimed escalations) runs beside daphne and stops with it.
 run: seed
+	@$(PY) manage.py renotify_unclaimed --loop 60 & renotify=$$!; \
+	trap 'kill $$renotify 2>/dev/null' EXIT INT TERM; \
+	echo "ResolutionFlow on http://$(HOST):$(PORT)/ (Ctrl-C stops)"; \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket_timeout -1 resolutionflow.asgi:application
 
 ## Every stage: embedded (SQLite), PostgreSQL, then the real stack (Redis, Celery, daphne, Chromium).

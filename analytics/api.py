@@ -1,5 +1,6 @@
 """`/api/v1/analytics/...`: the section 6 figures and the manual baseline (engineer-or-admin only)."""
 
+from django.db import models
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -9,6 +10,7 @@ from accounts.access import get_for_account, scoped
 from accounts.permissions import IsEngineerOrAdmin
 from analytics import breakdowns, queries, services
 from analytics.models import BaselineEntry
+from resolutionflow.api import StrictCharField
 
 
 class EscalationMetricsView(APIView):
@@ -31,6 +33,11 @@ class EscalationMetricsView(APIView):
 
 
 class BaselineEntrySerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
     recorded_by = serializers.CharField(source="recorded_by.display_name", read_only=True, default=None)
     seconds = serializers.FloatField(read_only=True)
 

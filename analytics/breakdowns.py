@@ -1,4 +1,4 @@
-"""Per-tech, per-domain and weekly views of the same TTFA rows (`queries.claimed_escalations`).
+"""Per-tech, per-domain and weekly views of the same TTFA rows (`queries.claimed_escalations`, stored first_action_at).
 
 Group medians use window functions (ROW_NUMBER and COUNT over each group,
 filtered to the one or two middle rows), so only the middle values leave the
@@ -33,6 +33,7 @@ def group_medians(qs: QuerySet, group: str, field: str) -> dict:
         )
         # Integer division: rows (size+1)/2 .. size/2+1 are the middle one (odd) or two (even).
         .filter(rank__gte=(F("size") + 1) / 2, rank__lte=F("size") / 2 + 1)
+        .order_by()  # drop Meta.ordering: it would add a second full sort
         .values_list(group, field)
     )
     middles = defaultdict(list)

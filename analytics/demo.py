@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from analytics.models import BaselineEntry
+from escalations.first_action import backfill_first_action
 from escalations.models import SNAPSHOT_SCHEMA_VERSION, Handoff
 from flowpilot.models import Activity, ProblemDomain, Session
 
@@ -107,6 +108,8 @@ def _seed_history(account, escalators: list, claimers: list, count: int, prefix:
     Session.objects.bulk_create([session for session, _, _ in rows])
     Handoff.objects.bulk_create([handoff for _, handoff, _ in rows])
     Activity.objects.bulk_create([activity for _, _, activities in rows for activity in activities])
+    # bulk_create bypasses flowpilot.activity.record, which keeps first_action_at live.
+    backfill_first_action(Handoff.objects.filter(account=account, session__ticket_ref__startswith=prefix))
 
 
 def _seed_baseline(account, recorders: list, count: int, now: datetime) -> None:

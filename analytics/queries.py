@@ -1,11 +1,12 @@
 """Time to first action (TTFA) and time to claim, computed in the database (SPEC section 6).
 
 Every figure starts from `claimed_escalations()`: the account's escalations
-claimed inside the window, each annotated with the claimer's first *work*
-Activity after the claim (a correlated subquery) and both durations as
-DurationField expressions, which Django renders correctly on SQLite
-(microseconds) and PostgreSQL (intervals). Aggregates run in SQL; median and
-p95 fetch at most two already-sorted values via OFFSET/LIMIT.
+claimed inside the window, with both durations as DurationField expressions
+over stored columns (TTFA uses `Handoff.first_action_at`, which
+`flowpilot.activity.record` keeps as the claimer's first work Activity after
+the claim). Django renders the expressions correctly on SQLite (microseconds)
+and PostgreSQL (intervals). Counts and averages come from one aggregate query;
+each median and p95 fetches one or two already-sorted values via OFFSET/LIMIT.
 
 Percentiles: p95 is the nearest-rank value at 0-based index
 round(0.95 x (n - 1)), rounding halves up. The median is the conventional one
@@ -15,21 +16,12 @@ round(0.95 x (n - 1)), rounding halves up. The median is the conventional one
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import (
-    Avg,
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    OuterRef,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from analytics.models import BaselineEntry
 from escalations.models import Handoff
-from flowpilot.models import WORK_ACTIVITY_KINDS, Activity
 from resolutionflow.domain import InvalidOperation
 
 PERIODS = {"7d": 7, "30d": 30, "90d": 90}
@@ -58,25 +50,14 @@ def window_start(period: str, now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(days=PERIODS[period])
 
 
-def _first_action_at() -> Subquery:
-    """The claimer's first work Activity on the handoff's session strictly after the claim."""
-    actions = Activity.objects.filter(
-        session_id=OuterRef("session_id"),
-        actor_id=OuterRef("claimed_by_id"),
-        kind__in=WORK_ACTIVITY_KINDS,
-        created_at__gt=OuterRef("claimed_at"),
-    ).order_by("created_at")
-    return Subquery(actions.values("created_at")[:1])
-
-
 def claimed_escalations(account_id, since: datetime | None = None, until: datetime | None = None) -> QuerySet:
-    """Claimed escalations of one account (optionally claimed in [since, until]) with TTFA annotations."""
+    """Claimed escalations of one account (optionally claimed in [since, until]) with both durations annotated."""
     qs = Handoff.objects.filter(account_id=account_id, intent=Handoff.Intent.ESCALATE, claimed_at__isnull=False)
     if since is not None:
         qs = qs.filter(claimed_at__gte=since)
     if until is not None:
         qs = qs.filter(claimed_at__lte=until)
-    return qs.annotate(first_action_at=_first_action_at()).annotate(
+    return qs.annotate(
         ttfa=ExpressionWrapper(F("first_action_at") - F("claimed_at"), output_field=DurationField()),
         time_to_claim=ExpressionWrapper(F("claimed_at") - F("created_at"), output_field=DurationField()),
     )
@@ -98,18 +79,24 @@ class Stats:
     p95_s: float | None
 
 
-def duration_stats(qs: QuerySet, field: str) -> tuple[int, Stats]:
-    """Count, average, median and p95 (seconds) of one duration annotation; rows without it are ignored."""
-    qs = qs.filter(**{f"{field}__isnull": False})
-    totals = qs.aggregate(n=Count("pk"), avg=Avg(field))
-    n = totals["n"]
+def percentile_stats(qs: QuerySet, field: str, n: int, avg: timedelta | None) -> Stats:
+    """Average, median and p95 (seconds) of one duration annotation over its `n` non-null rows.
+
+    One sort: ROW_NUMBER over the sorted values, keeping only the (at most three) ranks needed."""
     if not n:
-        return 0, Stats(None, None, None)
-    ordered = qs.order_by(field, "pk").values_list(field, flat=True)
-    middle = ordered[(n - 1) // 2 : n // 2 + 1]  # one value for odd n, the two middle ones for even n
-    median = sum(middle, timedelta()) / len(middle)
-    p95 = ordered[nearest_rank_index(n, 95)]
-    return n, Stats(seconds(totals["avg"]), seconds(median), seconds(p95))
+        return Stats(None, None, None)
+    middle = range((n - 1) // 2, n // 2 + 1)  # 0-based: one index for odd n, the two middle ones for even n
+    p95_at = nearest_rank_index(n, 95)
+    ranked = (
+        qs.filter(**{f"{field}__isnull": False})
+        .annotate(position=Window(RowNumber(), order_by=F(field).asc()))
+        .filter(position__in=[i + 1 for i in {*middle, p95_at}])
+        .order_by()  # drop Meta.ordering: it would add a second full sort
+        .values_list("position", field)
+    )
+    at = {position - 1: value for position, value in ranked}
+    median = sum((at[i] for i in middle), timedelta()) / len(middle)
+    return Stats(seconds(avg), seconds(median), seconds(at[p95_at]))
 
 
 def baseline_summary(account_id) -> dict | None:
@@ -128,48 +115,63 @@ def month_start(now: datetime) -> datetime:
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def savings(account_id, baseline: dict | None, ttfa_avg_s: float | None, period: str, now: datetime) -> dict | None:
-    """baseline - in-product, only when both exist; always carries both inputs."""
+def savings(baseline: dict | None, ttfa_avg_s: float | None, totals: dict, period: str) -> dict | None:
+    """baseline - in-product, only when both exist; always carries both inputs (`totals` from period_totals)."""
     if baseline is None or ttfa_avg_s is None:
         return None
     recovered_s = baseline["avg_s"] - ttfa_avg_s
-    this_month = claimed_escalations(account_id, since=month_start(now), until=now).filter(
-        first_action_at__isnull=False
-    )
-    n_month = this_month.count()
-    in_period = claimed_escalations(account_id, since=window_start(period, now), until=now).filter(
-        first_action_at__isnull=False
-    )
-    period_counts = in_period.aggregate(n=Count("pk"), seniors=Count("claimed_by", distinct=True))
+    n_month, n_seniors = totals["n_month"], totals["n_seniors"]
     per_senior_week = None
-    if period_counts["seniors"]:
+    if n_seniors:
         weeks = PERIODS[period] / 7
-        per_senior_week = recovered_s * period_counts["n"] / 3600 / period_counts["seniors"] / weeks
+        per_senior_week = recovered_s * totals["n_with_action"] / 3600 / n_seniors / weeks
     return {
         "baseline_avg_s": baseline["avg_s"],
         "in_product_avg_s": ttfa_avg_s,
         "minutes_recovered_per_escalation": round(recovered_s / 60, 2),
         "n_with_action_this_month": n_month,
         "hours_saved_this_month": round(recovered_s * n_month / 3600, 2),
-        "n_seniors": period_counts["seniors"],
+        "n_seniors": n_seniors,
         "hours_saved_per_senior_per_week": None if per_senior_week is None else round(per_senior_week, 2),
     }
+
+
+def period_totals(account_id, since: datetime, now: datetime, with_savings: bool) -> dict:
+    """Counts and averages of both durations in one query over [since, now].
+
+    With `with_savings`, the same query also counts this month's escalations with an action and the
+    period's distinct claimers with one (the window then widens to the month start if that is earlier)."""
+    in_period = Q(claimed_at__gte=since)
+    aggregates = {
+        "n_claimed": Count("pk", filter=in_period),
+        "claim_avg": Avg("time_to_claim", filter=in_period),
+        "n_with_action": Count("first_action_at", filter=in_period),
+        "ttfa_avg": Avg("ttfa", filter=in_period),
+    }
+    first = since
+    if with_savings:
+        acted, first = Q(first_action_at__isnull=False), min(since, month_start(now))
+        aggregates["n_month"] = Count("pk", filter=acted & Q(claimed_at__gte=month_start(now)))
+        aggregates["n_seniors"] = Count("claimed_by", distinct=True, filter=in_period & acted)
+    return claimed_escalations(account_id, since=first, until=now).aggregate(**aggregates)
 
 
 def escalation_report(account_id, period: str = DEFAULT_PERIOD, now: datetime | None = None) -> dict:
     """The section 6 figures for one account and period, as the API returns them."""
     now = now or timezone.now()
-    qs = claimed_escalations(account_id, since=window_start(period, now), until=now)
-    n_claimed, claim = duration_stats(qs, "time_to_claim")
-    n_with_action, ttfa = duration_stats(qs, "ttfa")
+    since = window_start(period, now)
     baseline = baseline_summary(account_id)
+    totals = period_totals(account_id, since, now, with_savings=baseline is not None)
+    qs = claimed_escalations(account_id, since=since, until=now)
+    claim = percentile_stats(qs, "time_to_claim", totals["n_claimed"], totals["claim_avg"])
+    ttfa = percentile_stats(qs, "ttfa", totals["n_with_action"], totals["ttfa_avg"])
     return {
         "period": period,
-        "n_handoffs_claimed": n_claimed,
-        "n_handoffs_with_action": n_with_action,
+        "n_handoffs_claimed": totals["n_claimed"],
+        "n_handoffs_with_action": totals["n_with_action"],
         **{f"ttfa_{k}": v for k, v in asdict(ttfa).items()},
         **{f"time_to_claim_{k}": v for k, v in asdict(claim).items()},
         "metric_definition": METRIC_DEFINITION,
         "baseline": baseline,
-        "savings": savings(account_id, baseline, ttfa.avg_s, period, now),
+        "savings": savings(baseline, ttfa.avg_s, totals, period),
     }

@@ -39,7 +39,7 @@ class HandoffAdmin(admin.ModelAdmin):
     search_fields = ["session__problem_summary", "engineer_notes", "handed_off_by__email", "claimed_by__email"]
     list_select_related = ["session", "account", "handed_off_by", "claimed_by"]
     raw_id_fields = ["session", "handed_off_by", "claimed_by"]
-    readonly_fields = ["id", "snapshot", "ai_assessment", "created_at"]
+    readonly_fields = ["id", "snapshot", "ai_assessment", "first_action_at", "created_at"]
     date_hierarchy = "created_at"
 
 

@@ -12,6 +12,7 @@ from accounts.permissions import IsEngineerOrAdmin, ReadMemberWriteEngineer
 from escalations import selectors, services
 from escalations.models import Handoff, Priority
 from flowpilot.models import Session
+from resolutionflow.api import StrictCharField
 
 
 class HtmlSafeJSONRenderer(JSONRenderer):
@@ -67,7 +68,7 @@ class HandoffSerializer(serializers.ModelSerializer):
 
 class HandoffCreateSerializer(serializers.Serializer):
     intent = serializers.ChoiceField(choices=Handoff.Intent.choices)
-    engineer_notes = serializers.CharField(required=False, allow_blank=True, max_length=services.NOTES_MAX_CHARS)
+    engineer_notes = StrictCharField(required=False, allow_blank=True, max_length=services.NOTES_MAX_CHARS)
     priority = serializers.ChoiceField(choices=Priority.choices, default=Priority.NORMAL)
 
 

@@ -2,14 +2,26 @@
 
 Refusals accept first and then close with 4401/4403: a close before accept
 makes daphne answer 403, which the browser sees as 1006 and htmx retries forever.
+
+Group membership expires after the channel layer's `group_expiry` (one hour in
+production), while sockets live indefinitely (daphne `--websocket_timeout -1`):
+each socket re-joins its group every `group_expiry / 3`. A member whose
+`group_discard` never reached Redis therefore drops out by itself within
+`group_expiry`, instead of receiving every fragment of its account for days.
 """
+
+import asyncio
+import logging
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from accounts.models import ENGINEER_OR_ADMIN
 
+logger = logging.getLogger(__name__)
+
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
+DEFAULT_GROUP_EXPIRY_S = 86400
 
 
 def account_group(account_id) -> str:
@@ -17,8 +29,22 @@ def account_group(account_id) -> str:
     return f"escalations.{account_id.hex}"
 
 
+def rejoin_interval(channel_layer) -> float:
+    """Seconds between re-joins: a third of the layer's group expiry, so one missed re-join is harmless."""
+    return getattr(channel_layer, "group_expiry", DEFAULT_GROUP_EXPIRY_S) / 3
+
+
 class EscalationQueueConsumer(AsyncWebsocketConsumer):
     group: str | None = None
+    rejoiner: asyncio.Task | None = None
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # Also when a handler raised and disconnect() never ran: never re-join for a dead socket.
+            if self.rejoiner is not None:
+                self.rejoiner.cancel()
 
     async def connect(self):
         user = self.scope.get("user")
@@ -34,14 +60,39 @@ class EscalationQueueConsumer(AsyncWebsocketConsumer):
         self.group = account_group(user.account_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        self.rejoiner = asyncio.create_task(self.keep_membership(rejoin_interval(self.channel_layer)))
 
     async def refuse(self, code: int) -> None:
         await self.accept()
         await self.close(code=code)
 
+    async def keep_membership(self, interval: float) -> None:
+        """Re-join the account group before the channel layer expires this socket's membership."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.channel_layer.group_add(self.group, self.channel_name)
+            except Exception:
+                # The next attempt comes well before the membership expires.
+                logger.warning("Could not renew %s in %s", self.channel_name, self.group, exc_info=True)
+
     async def disconnect(self, code):
-        if self.group:
+        if self.rejoiner is not None:
+            self.rejoiner.cancel()
+        if not self.group:
+            return
+        try:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        except Exception:
+            # Raising here only logs a traceback in daphne; the membership expires on its own
+            # within group_expiry, since this socket no longer renews it.
+            logger.warning(
+                "Could not leave %s for %s (code %s); it expires by itself",
+                self.group,
+                self.channel_name,
+                code,
+                exc_info=True,
+            )
 
     async def receive(self, text_data=None, bytes_data=None):
         # The stream is one-way; anything a client sends is ignored.

@@ -40,26 +40,45 @@ def recipients(handoff: Handoff, roles: Iterable[str] = ENGINEER_OR_ADMIN) -> Qu
     )
 
 
+def escalation_deliveries(handoff_id) -> list:
+    """Email rows for a new escalation's recipients (see `recipients`); ids of the rows to send."""
+    handoff = Handoff.objects.filter(pk=handoff_id).first()
+    if handoff is None:
+        logger.warning("Email fan-out skipped: handoff %s does not exist", handoff_id)
+        return []
+    return create_deliveries(handoff, recipients(handoff), NotificationLog.Purpose.ESCALATED)
+
+
 def create_deliveries(handoff: Handoff, users: Iterable[User], purpose: str) -> list:
-    """One email row per user (suppressed at once for users with email off); ids of rows to send."""
-    to_send = []
-    for user in users:
-        wants_email = user.email_notifications
-        # The unique constraint on (handoff, channel, recipient, purpose) makes a repeat call a no-op.
-        log, created = NotificationLog.objects.get_or_create(
+    """One email row per user (suppressed at once for users with email off); ids of the rows still to send."""
+    users = list(users)
+    rows = [
+        NotificationLog(
             handoff=handoff,
+            account_id=handoff.account_id,
             channel=NotificationLog.Channel.EMAIL,
             recipient=user,
             purpose=purpose,
-            defaults={
-                "account_id": handoff.account_id,
-                "status": Status.QUEUED if wants_email else Status.SUPPRESSED,
-                "last_error": "" if wants_email else "Recipient turned email notifications off",
-            },
+            status=Status.QUEUED if user.email_notifications else Status.SUPPRESSED,
+            last_error="" if user.email_notifications else "Recipient turned email notifications off",
         )
-        if created and wants_email:
-            to_send.append(log.pk)
-    return to_send
+        for user in users
+    ]
+    # One INSERT; the unique constraint on (handoff, channel, recipient, purpose) turns a repeat into a no-op.
+    NotificationLog.objects.bulk_create(rows, ignore_conflicts=True)
+    # Every still-queued row, not only the ones inserted now: a run that crashed after the
+    # INSERT and is redelivered still sends them, and `deliver` claims each row only once.
+    return list(
+        NotificationLog.objects.filter(
+            handoff=handoff,
+            channel=NotificationLog.Channel.EMAIL,
+            purpose=purpose,
+            recipient__in=users,
+            status=Status.QUEUED,
+        )
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
 
 
 def deliver(log_id, *, may_retry: bool) -> str:

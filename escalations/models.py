@@ -51,6 +51,9 @@ class Handoff(models.Model):
     # for the queue. Parked handoffs are never assessed: they are created with
     # assessment_status "unavailable" and the UI says "not assessed", not "failed".
     released_at = models.DateTimeField(null=True, blank=True)
+    # The claimer's first work Activity after the claim (SPEC section 6), stored when
+    # it is recorded (flowpilot.activity.record) so the TTFA metric needs no subquery.
+    first_action_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -9,7 +9,7 @@ from escalations import delivery
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["renotify_unclaimed", "retry_notifications", "send_notification"]
+__all__ = ["fan_out_escalation_emails", "renotify_unclaimed", "retry_notifications", "send_notification"]
 
 RETRY_BASE_SECONDS = 60
 
@@ -23,6 +23,22 @@ def send_notification(self, log_id: str) -> str:
     if outcome == delivery.RETRY:
         raise self.retry(countdown=RETRY_BASE_SECONDS * 2**self.request.retries)
     return outcome
+
+
+@shared_task(name="escalations.fan_out_escalation_emails", bind=True, acks_late=True, max_retries=3)
+def fan_out_escalation_emails(self, handoff_id: str) -> int:
+    """Create the email rows of a new escalation in one INSERT and queue one send per row; idempotent."""
+    try:
+        ids = delivery.escalation_deliveries(handoff_id)
+        for log_id in ids:
+            send_notification.delay(str(log_id))
+    except Exception as exc:
+        logger.exception("Email fan-out for handoff %s failed", handoff_id)
+        if self.request.is_eager:
+            # In-process runs have nobody to retry later; the handoff stays committed regardless.
+            return 0
+        raise self.retry(exc=exc, countdown=RETRY_BASE_SECONDS * 2**self.request.retries) from exc
+    return len(ids)
 
 
 @shared_task(name="escalations.renotify_unclaimed")

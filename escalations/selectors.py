@@ -1,5 +1,7 @@
 """Read-side queries for escalations, always scoped to the user's account."""
 
+from dataclasses import dataclass
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.access import scoped
@@ -13,7 +15,8 @@ def open_escalations(user: User) -> QuerySet:
     return (
         scoped(Handoff, user)
         .filter(intent=Handoff.Intent.ESCALATE, claimed_at__isnull=True, withdrawn_at__isnull=True)
-        .order_by("-created_at")
+        # The id breaks ties so the keyset pages of `queue_page` never skip or repeat a card.
+        .order_by("-created_at", "-id")
     )
 
 
@@ -33,6 +36,40 @@ def with_read_state(qs: QuerySet, user: User) -> QuerySet:
 def queue_cards(user: User) -> QuerySet:
     """The open queue as the page renders it: card data plus this user's unread state."""
     return with_read_state(with_card_data(open_escalations(user)), user)
+
+
+QUEUE_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of queue cards; `total` counts every open card from the page's start on."""
+
+    cards: list
+    total: int
+
+    @property
+    def remaining(self) -> int:
+        return self.total - len(self.cards)
+
+    @property
+    def next_size(self) -> int:
+        return min(self.remaining, QUEUE_PAGE_SIZE)
+
+    @property
+    def cursor(self):
+        """The id the next page starts after (the oldest card shown)."""
+        return self.cards[-1].pk if self.cards else None
+
+
+def queue_page(user: User, after: Handoff | None = None, size: int = QUEUE_PAGE_SIZE) -> QueuePage:
+    """The newest `size` open cards, or those just older than `after` (a keyset page), in two queries."""
+    rest = open_escalations(user)
+    if after is not None:
+        # Keyset, not offset: cards that arrive or leave meanwhile don't shift the next page.
+        rest = rest.filter(Q(created_at__lt=after.created_at) | Q(created_at=after.created_at, pk__lt=after.pk))
+    # Always count, even for a short page: the query count stays the same for any queue length.
+    return QueuePage(cards=list(with_read_state(with_card_data(rest), user)[:size]), total=rest.count())
 
 
 def parked(user: User) -> QuerySet:

@@ -43,12 +43,14 @@ def _refused(request, exc: DomainError, back_url: str = "/escalations/"):
     return response
 
 
-def _queue_context(request) -> dict:
+def _queue_context(request, after: Handoff | None = None) -> dict:
     user = request.user
-    cards = list(selectors.queue_cards(user))
+    page = selectors.queue_page(user, after=after)
     return {
-        "cards": cards,
-        "count": len(cards),
+        "cards": page.cards,
+        "page": page,
+        # On the first page `total` is the whole queue: the count heading says it.
+        "count": page.total,
         "can_act": user.is_engineer_or_admin,
         "read_only": not user.is_engineer_or_admin,
     }
@@ -66,7 +68,13 @@ def queue(request):
 @require_GET
 @account_required
 def queue_rows(request):
-    """The cards only (and the count, out of band): the reconnect backfill."""
+    """The first page of cards and the count (out of band): the reconnect backfill.
+
+    With `?before=<handoff id>`, the next page of older cards for "Show more".
+    """
+    if "before" in request.GET:
+        after = get_for_account(Handoff, request.user, pk=request.GET["before"])
+        return render(request, "escalations/_queue_more_rows.html", _queue_context(request, after))
     return render(request, "escalations/_queue_rows_response.html", _queue_context(request))
 
 

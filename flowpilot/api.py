@@ -15,6 +15,7 @@ from flowpilot import selectors, services
 from flowpilot.ai import AIError
 from flowpilot.forms import OUTPUT_MAX, SUMMARY_MAX, TEXT_MAX
 from flowpilot.models import ProblemDomain, Session, Step
+from resolutionflow.api import StrictCharField
 
 # Temporary upstream trouble (retry later) vs. an answer we could not use.
 AI_ERROR_STATUS = {"timeout": 503, "rate_limited": 503, "connection": 503}
@@ -49,20 +50,20 @@ class SessionDetailSerializer(SessionSerializer):
 
 
 class OpenSessionSerializer(serializers.Serializer):
-    problem_summary = serializers.CharField(max_length=SUMMARY_MAX)
+    problem_summary = StrictCharField(max_length=SUMMARY_MAX)
     problem_domain = serializers.ChoiceField(choices=ProblemDomain.choices, required=False, allow_blank=True)
-    client_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    ticket_ref = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    client_name = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
+    ticket_ref = StrictCharField(max_length=64, required=False, allow_blank=True, default="")
 
 
 class StepInputSerializer(serializers.Serializer):
     step = serializers.UUIDField(required=False, help_text="Record a result on this existing step instead.")
-    title = serializers.CharField(max_length=200, required=False)
-    detail = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
-    command = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    title = StrictCharField(max_length=200, required=False)
+    detail = StrictCharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    command = StrictCharField(max_length=2000, required=False, allow_blank=True)
     status = serializers.ChoiceField(choices=Step.Status.choices, required=False)
-    result_note = serializers.CharField(max_length=TEXT_MAX, required=False, allow_blank=True)
-    output = serializers.CharField(max_length=OUTPUT_MAX, required=False, allow_blank=True, trim_whitespace=False)
+    result_note = StrictCharField(max_length=TEXT_MAX, required=False, allow_blank=True)
+    output = StrictCharField(max_length=OUTPUT_MAX, required=False, allow_blank=True, trim_whitespace=False)
     is_dead_end = serializers.BooleanField(required=False)
 
     def validate(self, data):
@@ -72,7 +73,7 @@ class StepInputSerializer(serializers.Serializer):
 
 
 class MessageSerializer(serializers.Serializer):
-    text = serializers.CharField(max_length=TEXT_MAX)
+    text = StrictCharField(max_length=TEXT_MAX)
 
 
 class ReplyStepSerializer(serializers.Serializer):
@@ -88,7 +89,7 @@ class ReplySerializer(serializers.Serializer):
 
 
 class ResolveSerializer(serializers.Serializer):
-    resolution_summary = serializers.CharField(max_length=TEXT_MAX)
+    resolution_summary = StrictCharField(max_length=TEXT_MAX)
 
 
 def _session(request, session_id) -> Session:

@@ -15,6 +15,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Account, Role, User
 from analytics.models import BaselineEntry
+from escalations.first_action import backfill_first_action
 from escalations.models import Handoff
 from flowpilot.models import WORK_ACTIVITY_KINDS, Activity, ProblemDomain, Session
 
@@ -144,6 +145,8 @@ def seed_claimed_history(account: Account, n: int, now: datetime, rng: random.Ra
         ACTIVITY_FIELDS,
         ((uuid.uuid4(), p["session"], account.pk, actor, kind, {}, at) for p in plan for actor, kind, at in p["acts"]),
     )
+    # COPY bypasses flowpilot.activity.record, which keeps first_action_at live in the product.
+    backfill_first_action(Handoff.objects.filter(account=account))
     for i in range(20):
         opened = now - timedelta(days=rng.uniform(1, 60))
         BaselineEntry.objects.create(

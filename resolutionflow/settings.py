@@ -171,12 +171,16 @@ REDIS_URL = _url("REDIS_URL", None, ("redis", "rediss", "unix"))
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels-redis with a blocking pool: a disconnect storm waits for a connection instead of failing.
+            "BACKEND": "escalations.channel_layer.BlockingPoolRedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
-                # Keep group membership at least as long as a websocket may live.
-                "group_expiry": 7 * 86400,
+                # Sockets live indefinitely (daphne --websocket_timeout -1) and re-join their group every
+                # group_expiry / 3 (escalations/consumers.py), so a member whose disconnect never reached
+                # Redis drops out within the hour.
+                "group_expiry": 3600,
                 "capacity": 500,
+                "pool_size": 50,
             },
         }
     }

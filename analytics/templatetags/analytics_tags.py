@@ -1,8 +1,19 @@
 from django import template
+from django.core.cache import cache
 
 from analytics.queries import escalation_report
 
 register = template.Library()
+
+# The card is on every queue render; a minute-old figure is fine there (the dashboard stays live).
+STAT_CARD_CACHE_S = 60
+STAT_CARD_PERIOD = "30d"
+
+
+def stat_card_report(account_id) -> dict:
+    """The card's report for one account, computed at most once a minute (shared cache: Redis in production)."""
+    key = f"analytics:ttfa-stat-card:{account_id}:{STAT_CARD_PERIOD}"
+    return cache.get_or_set(key, lambda: escalation_report(account_id, STAT_CARD_PERIOD), STAT_CARD_CACHE_S)
 
 
 @register.inclusion_tag("analytics/_stat_card.html", takes_context=True)
@@ -12,7 +23,7 @@ def ttfa_stat_card(context) -> dict:
     user = getattr(request, "user", None)
     if user is None or not getattr(user, "is_engineer_or_admin", False):
         return {}
-    report = escalation_report(user.account_id, "30d")
+    report = stat_card_report(user.account_id)
     claimed, with_action = report["n_handoffs_claimed"], report["n_handoffs_with_action"]
     return {
         "report": report,

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from escalations.first_action import backfill_first_action
 from escalations.models import Handoff
 from flowpilot.models import Activity, Session
 
@@ -45,6 +46,9 @@ def claimed_escalation(
 
 
 def activity(handoff: Handoff, actor, kind: str, at: datetime) -> Activity:
-    return Activity.objects.create(
+    """A backdated Activity; bypassing record(), so the session's handoffs recompute first_action_at as history."""
+    row = Activity.objects.create(
         session=handoff.session, account_id=handoff.account_id, actor=actor, kind=kind, created_at=at
     )
+    backfill_first_action(Handoff.objects.filter(session_id=handoff.session_id))
+    return row

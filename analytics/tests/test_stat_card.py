@@ -1,5 +1,6 @@
 """The time-to-first-action stat-card the queue page includes."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from analytics.models import BaselineEntry
-from analytics.templatetags.analytics_tags import duration
+from analytics.templatetags.analytics_tags import STAT_CARD_CACHE_S, duration
 from analytics.tests.factories import claimed_escalation
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +68,25 @@ def test_card_for_outsider_counts_only_their_account(outsider, engineer, senior)
 def test_queue_page_includes_the_card_for_engineers_only(senior, viewer, client_for):
     assert 'data-testid="ttfa-stat-card"' in client_for(senior).get("/escalations/").content.decode()
     assert 'data-testid="ttfa-stat-card"' not in client_for(viewer).get("/escalations/").content.decode()
+
+
+def test_card_figures_are_cached_for_a_minute_per_account_while_the_dashboard_stays_live(
+    engineer, senior, owner, outsider, client_for, monkeypatch
+):
+    claimed_escalation(engineer, senior, action_after_s=30)
+    assert "1 with a first action / 1 claimed" in _render(senior)
+
+    claimed_escalation(engineer, senior, action_after_s=90)
+
+    html = _render(senior)
+    assert "1 with a first action / 1 claimed" in html
+    assert "Updated every minute" in html
+    assert "0 with a first action / 0 claimed" in _render(outsider)  # another account never sees the cached card
+    dashboard = client_for(owner).get("/analytics/escalations/").content.decode()
+    assert "2 / 2" in dashboard
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + STAT_CARD_CACHE_S + 1)
+    assert "2 with a first action / 2 claimed" in _render(senior)
 
 
 @pytest.mark.parametrize(

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from escalations import services
+from escalations.models import Handoff
 from flowpilot.activity import record
 from flowpilot.models import Activity, Session, Step
 
@@ -46,6 +47,28 @@ def make_worked_session(user, summary: str = "Outlook keeps prompting for a pass
     record(session, None, Activity.Kind.AI_REPLY, text="Likely cached credentials; try these steps.")
     record(session, user, Activity.Kind.NOTE, text="User is on a hybrid-joined laptop")
     return session
+
+
+def bulk_open_escalations(escalator, n: int, ties: int = 0) -> list[Handoff]:
+    """`n` open escalations, newest first; the first `ties` share one created_at (keyset tie-break)."""
+    now = timezone.now()
+    sessions = Session.objects.bulk_create(
+        Session(account=escalator.account, owner=escalator, status="escalated", problem_summary=f"Problem {i}")
+        for i in range(n)
+    )
+    handoffs = Handoff.objects.bulk_create(
+        Handoff(
+            session=session,
+            account=escalator.account,
+            handed_off_by=escalator,
+            intent="escalate",
+            priority="normal",
+            snapshot={"schema_version": 1, "counts": {"steps": 0}},
+            created_at=now - timedelta(seconds=max(0, i - ties)),
+        )
+        for i, session in enumerate(sessions)
+    )
+    return sorted(handoffs, key=lambda h: (h.created_at, h.pk), reverse=True)
 
 
 @pytest.fixture

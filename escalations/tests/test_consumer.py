@@ -1,14 +1,18 @@
 """The live queue WebSocket: who may listen, which account's events they get, and only after commit."""
 
+import asyncio
+from unittest import mock
+
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.db import transaction
 from django.test import Client
+from redis.exceptions import MaxConnectionsError
 
 from escalations import services
-from escalations.consumers import account_group
+from escalations.consumers import account_group, rejoin_interval
 from escalations.tests.live_fixtures import make_session
 from resolutionflow.asgi import application
 
@@ -193,3 +197,42 @@ def test_messages_from_the_browser_are_ignored(senior):
         await communicator.disconnect()
 
     run(scenario)
+
+
+def test_failed_group_discard_on_disconnect_is_logged_not_raised(senior, caplog):
+    layer = get_channel_layer()
+
+    async def scenario():
+        communicator = await connect(senior)
+        # What a disconnect storm does to a full Redis pool.
+        with mock.patch.object(layer, "group_discard", side_effect=MaxConnectionsError("Too many connections")):
+            await communicator.disconnect()
+
+    run(scenario)
+    [record] = [r for r in caplog.records if r.name == "escalations.consumers"]
+    assert record.levelname == "WARNING"
+    assert "expires by itself" in record.getMessage()
+    assert record.exc_info[0] is MaxConnectionsError
+
+
+def test_open_socket_renews_its_group_membership_until_it_disconnects(senior):
+    layer = get_channel_layer()
+    group = account_group(senior.account_id)
+
+    async def scenario():
+        with mock.patch.object(layer, "group_expiry", 0.3):  # re-join every 0.1 s
+            communicator = await connect(senior)
+            [(channel, joined)] = layer.groups[group].items()
+            await asyncio.sleep(0.25)
+            assert layer.groups[group][channel] > joined
+            await communicator.disconnect()
+            await asyncio.sleep(0.25)
+            # The renewal stopped with the socket: nothing put it back into the group.
+            assert group not in layer.groups
+
+    run(scenario)
+
+
+def test_rejoin_interval_is_a_third_of_the_group_expiry():
+    assert rejoin_interval(mock.Mock(group_expiry=3600)) == 1200
+    assert rejoin_interval(object()) == 86400 / 3

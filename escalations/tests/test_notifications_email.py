@@ -14,7 +14,7 @@ from accounts.models import Role
 from conftest import make_user
 from escalations import delivery, notifications, services
 from escalations.models import Handoff, NotificationLog
-from escalations.notification_tasks import renotify_unclaimed, send_notification
+from escalations.notification_tasks import fan_out_escalation_emails, renotify_unclaimed, send_notification
 from escalations.tests.live_fixtures import make_session
 
 pytestmark = pytest.mark.django_db
@@ -231,3 +231,71 @@ def test_renotify_never_emails_the_escalating_admin(admin_user, owner):
     _age(handoff, 30)
     assert renotify_unclaimed() == 1
     assert [m.to for m in mail.outbox] == [["owner@northwind.test"]]
+
+
+def test_escalation_created_only_queues_one_fan_out_task_without_touching_the_database(
+    engineer, senior, django_assert_num_queries
+):
+    handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
+    with (
+        mock.patch.object(notifications.fan_out_escalation_emails, "delay") as fan_out,
+        django_assert_num_queries(0),
+    ):
+        notifications.escalation_created(handoff.pk)
+    fan_out.assert_called_once_with(str(handoff.pk))
+    assert not email_rows(handoff).exists()
+
+
+def test_broker_outage_while_queueing_the_fan_out_is_logged_and_swallowed(engineer, senior, caplog):
+    handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
+    with mock.patch.object(notifications.fan_out_escalation_emails, "delay", side_effect=ConnectionError("no broker")):
+        notifications.escalation_created(handoff.pk)
+    assert "Could not queue the email fan-out" in caplog.text
+    assert Handoff.objects.filter(pk=handoff.pk, session__status="escalated").exists()
+
+
+def test_fan_out_inserts_all_rows_in_one_query_and_queues_one_send_each(
+    engineer, team_members, django_assert_num_queries
+):
+    handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
+    # The handoff, the recipients, one INSERT for every row, the ids still to send.
+    with mock.patch.object(send_notification, "delay") as send, django_assert_num_queries(4):
+        assert fan_out_escalation_emails(str(handoff.pk)) == 4
+    assert send.call_count == 4
+    assert email_rows(handoff).count() == 5  # four to send, one suppressed (email off)
+
+
+def test_fan_out_running_twice_creates_no_duplicate_rows_or_emails(engineer, team_members):
+    handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
+    assert fan_out_escalation_emails.apply(args=[str(handoff.pk)]).get() == 4
+    assert fan_out_escalation_emails.apply(args=[str(handoff.pk)]).get() == 0
+    assert email_rows(handoff).count() == 5
+    assert len(mail.outbox) == 4
+
+
+def test_redelivered_fan_out_sends_rows_a_crashed_run_inserted_but_never_queued(engineer, senior, senior2):
+    handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
+    with mock.patch.object(send_notification, "delay", side_effect=RuntimeError("worker killed")):
+        fan_out_escalation_emails.apply(args=[str(handoff.pk)])
+    assert email_rows(handoff, status="queued").count() == 2
+    assert mail.outbox == []
+    fan_out_escalation_emails.apply(args=[str(handoff.pk)])
+    assert sorted(m.to[0] for m in mail.outbox) == ["senior2@northwind.test", "senior@northwind.test"]
+    assert email_rows(handoff, status="sent", attempts=1).count() == 2
+
+
+def test_fan_out_for_a_missing_handoff_does_nothing(db):
+    assert fan_out_escalation_emails.apply(args=["00000000-0000-0000-0000-000000000000"]).get() == 0
+    assert not NotificationLog.objects.exists()
+
+
+def test_failed_fan_out_on_a_worker_is_retried_with_backoff(engineer, senior):
+    handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
+    with (
+        mock.patch.object(delivery, "create_deliveries", side_effect=RuntimeError("database hiccup")),
+        mock.patch.object(fan_out_escalation_emails, "retry", side_effect=Retry()) as retry,
+        pytest.raises(Retry),
+    ):
+        fan_out_escalation_emails(str(handoff.pk))  # called as a worker would: not eager
+    assert retry.call_args.kwargs["countdown"] == 60
+    assert isinstance(retry.call_args.kwargs["exc"], RuntimeError)

@@ -41,7 +41,7 @@ def test_production_urls_select_postgres_redis_and_anthropic(monkeypatch):
         EMAIL_URL="smtp://mail:25",
     )
     assert s["DATABASES"]["default"]["ENGINE"] == "django.db.backends.postgresql"
-    assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "escalations.channel_layer.BlockingPoolRedisChannelLayer"
     assert s["CELERY_BROKER_URL"] == "redis://redis:6379/0"
     assert s["CELERY_TASK_ALWAYS_EAGER"] is False
     assert s["AI_PROVIDER"] == "anthropic"

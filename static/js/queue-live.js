@@ -219,6 +219,28 @@
     }
   });
 
+  // "Show more" replaces itself with older cards: personalise them, and move focus to the first
+  // one so a keyboard user continues where the button was instead of at the top of the page.
+  var focusAfter = null;
+  function isShowMore(elt) { return elt && elt.getAttribute && elt.getAttribute("data-testid") === "show-more"; }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (isShowMore(event.detail.elt)) focusAfter = event.detail.elt.getAttribute("data-after");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    // The new cards settle shortly after; a later re-fetch must not pull focus.
+    if (isShowMore(event.detail.elt)) setTimeout(function () { focusAfter = null; }, 1000);
+  });
+  document.addEventListener("htmx:load", function (event) {
+    var card = event.detail.elt;
+    if (!card.classList || !card.classList.contains("queue-card")) return;
+    personalize(card);
+    var previous = card.previousElementSibling;
+    if (focusAfter && previous && previous.id === focusAfter) {
+      focusAfter = null;
+      card.focus();
+    }
+  });
+
   // The loser of a claim race: app.js shows the toast; the card flashes the winner, then leaves.
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;

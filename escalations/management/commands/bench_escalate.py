@@ -1,10 +1,16 @@
-"""bench_escalate: server time of POST escalate with 20 recipients; email, AI and push leave the request."""
+"""bench_escalate: server time of POST escalate with 20 recipients; email, AI and push leave the request.
+
+The Redis broker is on and no worker runs, so the request only publishes its
+tasks. After timing, the queued email fan-outs run here, as a worker would run
+them, to check that each escalation still yields one email row per recipient.
+"""
 
 from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role
 from escalations.models import Handoff, NotificationLog
+from escalations.notification_tasks import fan_out_escalation_emails
 from flowpilot.models import Session
 from resolutionflow.bench import BenchCommand, Report, summary_ms, timed
 from resolutionflow.bench_data import bench_account, make_users
@@ -37,12 +43,13 @@ class Command(BenchCommand):
             _escalate(client, next(sessions))
         times, _ = timed(lambda: _escalate(client, next(sessions)), opts["rounds"])
         stats = summary_ms(times)
+        fanned_out = _run_fan_outs(account)
         emails = NotificationLog.objects.filter(account=account, channel=NotificationLog.Channel.EMAIL).count()
         expected = (opts["rounds"] + 5) * opts["recipients"]
         report.figures = {"server_time": stats, "email_rows": emails, "recipients": opts["recipients"]}
         report.row("escalations timed", stats["n"])
         report.row("server time p50 / p95 / p99", f"{stats['p50_ms']} / {stats['p95_ms']} / {stats['p99_ms']} ms")
-        report.row("email rows queued", f"{emails} of {expected} (sent by the worker, not the request)")
+        report.row("email rows", f"{emails} of {expected} (fan-out of {fanned_out} escalations run after timing)")
         report.row("assessments", "queued to Celery (pending): " + _assessments(account))
         report.target("p95_ms", f"<= {TARGET_MS} ms", stats["p95_ms"], stats["p95_ms"] <= TARGET_MS)
         report.target("email_rows", "one per recipient", emails, emails == expected)
@@ -56,6 +63,14 @@ def _escalate(client: Client, session: Session) -> None:
     )
     if response.status_code != 201:
         raise RuntimeError(f"escalate answered {response.status_code}: {response.content[:200]!r}")
+
+
+def _run_fan_outs(account) -> int:
+    """Run each escalation's email fan-out as the worker would; the sends stay queued in the broker."""
+    handoffs = list(Handoff.objects.filter(account=account).values_list("pk", flat=True))
+    for pk in handoffs:
+        fan_out_escalation_emails.apply(args=[str(pk)])
+    return len(handoffs)
 
 
 def _assessments(account) -> str:

@@ -1,0 +1,28 @@
+"""Handoff.first_action_at: the claimer's first work Activity after the claim (SPEC section 6).
+
+`flowpilot.activity.record` keeps it current as activities are appended; this
+module recomputes it from the Activity log for rows written any other way
+(bulk history, demo data). Migration 0002 holds a frozen copy of the same rule.
+"""
+
+from django.db.models import OuterRef, QuerySet, Subquery
+
+from escalations.models import Handoff
+from flowpilot.models import WORK_ACTIVITY_KINDS, Activity
+
+
+def first_action_subquery() -> Subquery:
+    """The created_at of the claimer's first work Activity on the handoff's session strictly after the claim."""
+    actions = Activity.objects.filter(
+        session_id=OuterRef("session_id"),
+        actor_id=OuterRef("claimed_by_id"),
+        kind__in=WORK_ACTIVITY_KINDS,
+        created_at__gt=OuterRef("claimed_at"),
+    ).order_by("created_at")
+    return Subquery(actions.values("created_at")[:1])
+
+
+def backfill_first_action(queryset: QuerySet[Handoff] | None = None) -> int:
+    """Recompute first_action_at of the claimed handoffs in `queryset` (all by default); the number updated."""
+    queryset = Handoff.objects.all() if queryset is None else queryset
+    return queryset.filter(claimed_at__isnull=False).update(first_action_at=first_action_subquery())
