@@ -9,7 +9,8 @@ from resolutionflow.testing.browser import arrival_ms, now_ms, off_loop, open_li
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
 
-# htmx retries after 1006 with full-jitter backoff capped at 64 s; one cap plus margin.
+# htmx retries after 1006 with full-jitter backoff capped at 64 s; one cap plus margin. Observed on
+# the 2-core dev VM: 2-4 s from daphne listening again to the missed card in the list.
 RECONNECT_TIMEOUT_MS = 70_000
 
 

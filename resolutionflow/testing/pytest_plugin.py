@@ -1,8 +1,10 @@
 """Fixtures for the realstack tests (registered from the root conftest.py).
 
 A realstack test is marked `realstack` and `django_db(transaction=True)`, and
-asks for `live_stack` (daphne + a Celery worker on the test database) and
-`signed_in_page(user)` (a Chromium page of its own browser context, logged in).
+asks for `live_stack` (daphne + a Celery worker on the test database),
+`signed_in_page(user)` (a Chromium page of its own browser context, logged in),
+optionally `daphne_replica` (a second web process) and `measure` (observations
+printed after the run). Helpers for flows live in resolutionflow/testing/browser.py.
 """
 
 import os
