@@ -18,18 +18,17 @@ from resolutionflow.testing.browser import arrival_ms, now_ms, open_live_queue, 
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
 
-QUEUE = "celery"
-
 
 @pytest.fixture
 def worker_paused(live_stack):
     """The worker stops taking tasks until `resume()`: the assessment stays pending meanwhile."""
-    assert celery_app.control.cancel_consumer(QUEUE, reply=True, timeout=5, limit=1), "the worker did not answer"
+    queue = celery_app.conf.task_default_queue
+    assert celery_app.control.cancel_consumer(queue, reply=True, timeout=5, limit=1), "the worker did not answer"
 
     class Control:
         @staticmethod
         def resume() -> None:
-            celery_app.control.add_consumer(QUEUE, reply=True, timeout=5, limit=1)
+            celery_app.control.add_consumer(queue, reply=True, timeout=5, limit=1)
 
     yield Control
     Control.resume()

@@ -17,6 +17,9 @@ from resolutionflow.bench_data import bench_account, make_users, seed_open_escal
 TARGET_P99_MS = 300
 
 
+BARRIER_TIMEOUT_S = 60
+
+
 class Command(BenchCommand):
     help = "Fire simultaneous POST /api/v1/handoffs/{id}/claim/ from many seniors (threads, one DB connection each)."
     bench_name = "claim"
@@ -37,15 +40,23 @@ class Command(BenchCommand):
         lock = threading.Lock()
 
         def claimer(user) -> None:
-            client = Client()
-            client.force_login(user)
             try:
+                client = Client()
+                client.force_login(user)
                 for r, handoff_id in enumerate(handoff_ids):
-                    barrier.wait()
+                    barrier.wait(timeout=BARRIER_TIMEOUT_S)
                     started = time.perf_counter()
                     response = client.post(f"/api/v1/handoffs/{handoff_id}/claim/")
                     with lock:
                         results.append((r, str(user.pk), response.status_code, time.perf_counter() - started))
+            except threading.BrokenBarrierError:
+                pass  # another claimer failed; its error is what gets reported
+            except Exception as exc:
+                # Break the barrier so the other threads stop waiting for this one.
+                barrier.abort()
+                with lock:
+                    results.append((-1, str(user.pk), 599, 0.0))
+                logging.getLogger(__name__).error("claimer %s failed: %r", user.pk, exc)
             finally:
                 connection.close()
 
