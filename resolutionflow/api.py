@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -54,3 +55,13 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("not_a_string")
         return super().to_internal_value(data)
+
+
+class Pagination(LimitOffsetPagination):
+    """`?limit=&offset=` with bounds, so absurd values answer a page rather than overflow the database."""
+
+    max_limit = 200
+    max_offset = 10_000_000
+
+    def get_offset(self, request) -> int:
+        return min(super().get_offset(request), self.max_offset)

@@ -37,6 +37,10 @@ def main(argv: list[str]) -> int:
     stage, extra = STAGES[argv[0]], argv[1:]
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["RF_TEST_STAGE"] = argv[0]
+    # Importing this package ran resolutionflow/celery.py, which set the production
+    # settings module in our environment; the suite (and the processes it starts)
+    # must use the test settings named in pyproject.toml instead.
+    env["DJANGO_SETTINGS_MODULE"] = "resolutionflow.settings_test"
     try:
         with contextlib.ExitStack() as stack:
             if stage["postgres"]:
