@@ -53,7 +53,9 @@ def test_token_endpoint_is_throttled_per_ip_with_a_friendly_429(engineer, monkey
     cache.clear()
     monkeypatch.setattr(LoginRateThrottle, "THROTTLE_RATES", {"login": "10/min"})
     client = APIClient()
-    codes = [client.post(URL, {"username": engineer.email, "password": "x"}, format="json").status_code for _ in range(11)]
+    codes = [
+        client.post(URL, {"username": engineer.email, "password": "x"}, format="json").status_code for _ in range(11)
+    ]
     assert codes[:10] == [400] * 10
     assert codes[10] == 429
     response = client.post(URL, {"username": engineer.email, "password": "x"}, format="json")
