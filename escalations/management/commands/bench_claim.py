@@ -1,15 +1,16 @@
 """bench_claim: many simultaneous claims on one handoff, several rounds; one winner each, and how fast."""
 
 import logging
+import multiprocessing
 import threading
 import time
 from collections import Counter
 
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connections
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from escalations.models import Handoff
 from resolutionflow.bench import BenchCommand, Report, summary_ms
 from resolutionflow.bench_data import bench_account, make_users, seed_open_escalations
@@ -20,8 +21,34 @@ TARGET_P99_MS = 300
 BARRIER_TIMEOUT_S = 60
 
 
+def _claimer(user_id, handoff_ids: list, barrier, outbox) -> None:
+    """One senior's process: wait for everyone, claim, repeat per round; send the answers home."""
+    rows: list[tuple[int, str, int, float]] = []
+    try:
+        client = Client()
+        client.force_login(User.objects.get(pk=user_id))
+        # Warm the process up like a long-running web worker (middleware chain, URL
+        # resolver, DB connection), so round 0 doesn't time process start-up.
+        client.get("/api/v1/queue/")
+        for r, handoff_id in enumerate(handoff_ids):
+            barrier.wait(timeout=BARRIER_TIMEOUT_S)
+            started = time.perf_counter()
+            response = client.post(f"/api/v1/handoffs/{handoff_id}/claim/")
+            rows.append((r, str(user_id), response.status_code, time.perf_counter() - started))
+    except threading.BrokenBarrierError:
+        pass  # another claimer failed; its error is what gets reported
+    except Exception as exc:
+        # Break the barrier so the other processes stop waiting for this one.
+        barrier.abort()
+        rows.append((-1, str(user_id), 599, 0.0))
+        logging.getLogger(__name__).error("claimer %s failed: %r", user_id, exc)
+    finally:
+        connections.close_all()
+        outbox.put(rows)
+
+
 class Command(BenchCommand):
-    help = "Fire simultaneous POST /api/v1/handoffs/{id}/claim/ from many seniors (threads, one DB connection each)."
+    help = "Fire simultaneous POST /api/v1/handoffs/{id}/claim/ from many seniors (one process and DB connection each)."
     bench_name = "claim"
 
     def add_bench_arguments(self, parser):
@@ -35,36 +62,20 @@ class Command(BenchCommand):
         seniors = make_users(account, Role.ENGINEER, opts["claimers"], "senior")
         # 49 of 50 answers per round are the expected 409; don't time a stderr log line for each.
         logging.getLogger("django.request").setLevel(logging.ERROR)
-        barrier = threading.Barrier(len(seniors))
+        # One OS process per claimer, as behind several web workers: threads in one
+        # process would measure the GIL, not the claim.
+        context = multiprocessing.get_context("fork")
+        barrier = context.Barrier(len(seniors))
+        outbox = context.Queue()
+        connections.close_all()  # each child opens its own database connection
+        processes = [context.Process(target=_claimer, args=(user.pk, handoff_ids, barrier, outbox)) for user in seniors]
+        for process in processes:
+            process.start()
         results: list[tuple[int, str, int, float]] = []
-        lock = threading.Lock()
-
-        def claimer(user) -> None:
-            try:
-                client = Client()
-                client.force_login(user)
-                for r, handoff_id in enumerate(handoff_ids):
-                    barrier.wait(timeout=BARRIER_TIMEOUT_S)
-                    started = time.perf_counter()
-                    response = client.post(f"/api/v1/handoffs/{handoff_id}/claim/")
-                    with lock:
-                        results.append((r, str(user.pk), response.status_code, time.perf_counter() - started))
-            except threading.BrokenBarrierError:
-                pass  # another claimer failed; its error is what gets reported
-            except Exception as exc:
-                # Break the barrier so the other threads stop waiting for this one.
-                barrier.abort()
-                with lock:
-                    results.append((-1, str(user.pk), 599, 0.0))
-                logging.getLogger(__name__).error("claimer %s failed: %r", user.pk, exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=claimer, args=(u,)) for u in seniors]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        for _ in processes:
+            results.extend(outbox.get(timeout=BARRIER_TIMEOUT_S * (len(handoff_ids) + 1)))
+        for process in processes:
+            process.join(timeout=BARRIER_TIMEOUT_S)
         close_old_connections()
         _report(report, results, handoff_ids, opts)
 
