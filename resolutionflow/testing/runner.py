@@ -11,6 +11,7 @@ Under CI=true a missing PostgreSQL or Redis is a failure, never a skip.
 
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -67,5 +68,12 @@ def main(argv: list[str]) -> int:
     return code
 
 
+def _exit_on_sigterm(signum, frame):
+    # Turn `kill`/timeout into an exception so the ExitStack stops the throwaway
+    # PostgreSQL and Redis instead of leaving them running in /tmp.
+    raise SystemExit(128 + signum)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     sys.exit(main(sys.argv[1:]))
