@@ -11,9 +11,3 @@ class HandoffForm(forms.Form):
         label="Notes", required=False, max_length=NOTES_MAX_CHARS, widget=forms.Textarea(attrs={"rows": 4})
     )
     priority = forms.ChoiceField(label="Priority", choices=Priority.choices, initial=Priority.NORMAL)
-
-    def first_error(self) -> str:
-        for field, errors in self.errors.items():
-            label = self.fields[field].label if field in self.fields else field
-            return f"{label}: {errors[0]}"
-        return "Please check the form."

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -13,6 +12,7 @@ from escalations.forms import HandoffForm
 from escalations.models import Handoff
 from flowpilot.models import Session
 from resolutionflow.domain import DomainError, InvalidOperation
+from resolutionflow.htmx import first_form_error, refusal
 
 
 def _handoff(request, handoff_id) -> Handoff:
@@ -28,17 +28,15 @@ def _go(request, url: str):
 
 def _refused(request, exc: DomainError, back_url: str = "/escalations/"):
     """A refused action keeps its status (400/403/409) and carries the message for the toast."""
-    headers = {"X-RF-Message": exc.message}
-    if name := exc.extra.get("claimed_by_name"):
-        headers["X-RF-Claimed-By"] = name
+    extra_headers = {"X-RF-Claimed-By": name} if (name := exc.extra.get("claimed_by_name")) else {}
     if request.htmx:
-        return HttpResponse(exc.message, status=exc.status_code, headers=headers, content_type="text/plain")
+        return refusal(exc.message, exc.status_code, **extra_headers)
     if exc.status_code == 403:
         raise PermissionDenied(exc.message)
     response = render(
         request, "escalations/refused.html", {"message": exc.message, "back_url": back_url}, status=exc.status_code
     )
-    for key, value in headers.items():
+    for key, value in {"X-RF-Message": exc.message, **extra_headers}.items():
         response[key] = value
     return response
 
@@ -178,7 +176,7 @@ def _hand_off(request, session_id, action, message: str):
     form = HandoffForm(request.POST)
     try:
         if not form.is_valid():
-            raise InvalidOperation(form.first_error())
+            raise InvalidOperation(first_form_error(form))
         action(session, request.user, **form.cleaned_data)
     except DomainError as exc:
         return _refused(request, exc, back_url=f"/sessions/{session.pk}/")

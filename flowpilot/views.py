@@ -18,6 +18,7 @@ from flowpilot.ai import AIError, get_provider
 from flowpilot.forms import MessageForm, NoteForm, ResolveForm, ResultForm, SessionFilterForm, SessionForm, StepForm
 from flowpilot.models import Session, Step
 from resolutionflow.domain import DomainError
+from resolutionflow.htmx import first_form_error, refusal
 
 PAGE = "flowpilot/session_detail.html"
 PAGE_SIZE = 25
@@ -93,9 +94,7 @@ def _fragments(request, session: Session, main: str, oob: tuple[str, ...], **ext
 
 def _refused(request, session: Session, message: str, status: int = 400) -> HttpResponse:
     if request.htmx:
-        response = HttpResponse(message, status=status, content_type="text/plain")
-        response["X-RF-Message"] = message
-        return response
+        return refusal(message, status)
     messages.error(request, message)
     return redirect("flowpilot:detail", session_id=session.pk)
 
@@ -106,19 +105,13 @@ def _done(request, session: Session, main: str, oob: tuple[str, ...] = (), **ext
     return redirect("flowpilot:detail", session_id=session.pk)
 
 
-def _first_error(form) -> str:
-    for field, errors in form.errors.items():
-        return errors[0] if field == "__all__" else f"{field.replace('_', ' ')}: {errors[0]}"
-    return "Check the form."
-
-
 @require_POST
 @role_required(ENGINEER_OR_ADMIN)
 def post_message(request, session_id):
     session = get_for_account(Session, request.user, pk=session_id)
     form = MessageForm(request.POST)
     if not form.is_valid():
-        return _refused(request, session, _first_error(form))
+        return _refused(request, session, first_form_error(form))
     try:
         services.ask_copilot(session, request.user, form.cleaned_data["text"])
     except AIError as exc:
@@ -139,7 +132,7 @@ def add_step(request, session_id):
     session = get_for_account(Session, request.user, pk=session_id)
     form = StepForm(request.POST)
     if not form.is_valid():
-        return _refused(request, session, _first_error(form))
+        return _refused(request, session, first_form_error(form))
     try:
         services.add_step(session, request.user, **form.cleaned_data)
     except DomainError as exc:
@@ -154,7 +147,7 @@ def record_result(request, session_id, step_id):
     step = get_for_account(Step.objects.filter(session=session), request.user, pk=step_id)
     form = ResultForm(request.POST)
     if not form.is_valid():
-        return _refused(request, session, _first_error(form))
+        return _refused(request, session, first_form_error(form))
     data = form.cleaned_data
     try:
         step = services.record_result(
@@ -177,7 +170,7 @@ def add_note(request, session_id):
     session = get_for_account(Session, request.user, pk=session_id)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _refused(request, session, _first_error(form))
+        return _refused(request, session, first_form_error(form))
     try:
         services.add_note(session, request.user, form.cleaned_data["text"])
     except DomainError as exc:
@@ -191,7 +184,7 @@ def resolve(request, session_id):
     session = get_for_account(Session, request.user, pk=session_id)
     form = ResolveForm(request.POST)
     if not form.is_valid():
-        return _refused(request, session, _first_error(form))
+        return _refused(request, session, first_form_error(form))
     try:
         services.resolve(session, request.user, form.cleaned_data["resolution_summary"])
     except DomainError as exc:
