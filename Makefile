@@ -34,17 +34,17 @@ test: $(STAMP)
 	$(MAKE) --no-print-directory test-realstack
 
 test-embedded: $(STAMP)
-	$(PY) -m resolutionflow.testing.runner embedded -q -n $(PYTEST_WORKERS)
+	$(PY) -m tests.support.runner embedded -q -n $(PYTEST_WORKERS)
 
 test-postgres: $(STAMP)
-	$(PY) -m resolutionflow.testing.runner postgres -q -n $(PYTEST_WORKERS)
+	$(PY) -m tests.support.runner postgres -q -n $(PYTEST_WORKERS)
 
 test-realstack: $(STAMP)
-	$(PY) -m resolutionflow.testing.runner realstack -q
+	$(PY) -m tests.support.runner realstack -q
 
 ## PNGs of the queue, context screen and dashboard (1280 px and 375 px) in docs/screenshots/.
 screenshots: $(STAMP)
-	$(PY) -m resolutionflow.testing.screenshots docs/screenshots
+	$(PY) -m tests.support.screenshots docs/screenshots
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -6,9 +6,9 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Account, Role, Team, User
-from resolutionflow.testing.fake_anthropic import FakeAnthropic
+from tests.support.fake_anthropic import FakeAnthropic
 
-pytest_plugins = ["resolutionflow.testing.pytest_plugin"]
+pytest_plugins = ["tests.support.pytest_plugin"]
 
 PASSWORD = "correct-horse-battery"
 

@@ -26,3 +26,18 @@ def backfill_first_action(queryset: QuerySet[Handoff] | None = None) -> int:
     """Recompute first_action_at of the claimed handoffs in `queryset` (all by default); the number updated."""
     queryset = Handoff.objects.all() if queryset is None else queryset
     return queryset.filter(claimed_at__isnull=False).update(first_action_at=first_action_subquery())
+
+
+def note_first_action(activity: Activity) -> None:
+    """Registered on `flowpilot.hooks.activity_recorded`: stamp the claimer's first work after the claim."""
+    if activity.actor_id is None or activity.kind not in WORK_ACTIVITY_KINDS:
+        return
+    # Activities are appended with created_at=now, so the first one that finds
+    # first_action_at empty is the claimer's earliest work after the claim: the
+    # TTFA metric then reads a column instead of searching the log per handoff.
+    Handoff.objects.filter(
+        session_id=activity.session_id,
+        claimed_by_id=activity.actor_id,
+        claimed_at__lt=activity.created_at,
+        first_action_at__isnull=True,
+    ).update(first_action_at=activity.created_at)

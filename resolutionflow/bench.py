@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from resolutionflow.testing.services import ServiceUnavailable, postgres_cluster, redis_server
+from tests.support.services import ServiceUnavailable, postgres_cluster, redis_server
 
 MANAGE_PY = str(Path(__file__).resolve().parent.parent / "manage.py")
 # Set in the re-executed child: the services are up and the settings point at them.

@@ -9,7 +9,7 @@ from escalations.assessment import confidence_label
 from escalations.assessment_tasks import generate_assessment
 from escalations.models import Handoff
 from flowpilot.ai.anthropic_provider import ASSESS_TOOL
-from resolutionflow.testing.fake_anthropic import FakeReply
+from tests.support.fake_anthropic import FakeReply
 
 ASSESSMENT = {
     "likely_cause": "A stale cached token in the WAM broker after the password change.",

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from escalations.models import Handoff
 from flowpilot.models import Activity
 from resolutionflow.celery import app as celery_app
-from resolutionflow.testing.browser import arrival_ms, now_ms, open_live_queue, stuck_session
+from tests.support.browser import arrival_ms, now_ms, open_live_queue, stuck_session
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from escalations import services
 from escalations.models import Handoff
-from resolutionflow.testing.browser import arrival_animation, off_loop, open_live_queue, stuck_session
+from tests.support.browser import arrival_animation, off_loop, open_live_queue, stuck_session
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
 

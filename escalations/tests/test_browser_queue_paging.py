@@ -7,7 +7,7 @@ from escalations import services
 from escalations.models import Handoff
 from escalations.selectors import QUEUE_PAGE_SIZE
 from escalations.tests.conftest import bulk_open_escalations
-from resolutionflow.testing.browser import off_loop, open_live_queue, stuck_session
+from tests.support.browser import off_loop, open_live_queue, stuck_session
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from playwright.sync_api import expect
 
 from escalations import services
-from resolutionflow.testing.browser import arrival_ms, now_ms, off_loop, open_live_queue, stuck_session
+from tests.support.browser import arrival_ms, now_ms, off_loop, open_live_queue, stuck_session
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from redis.asyncio import BlockingConnectionPool
 from redis.exceptions import MaxConnectionsError
 
 from escalations.channel_layer import BlockingPoolRedisChannelLayer
-from resolutionflow.testing.browser import off_loop
+from tests.support.browser import off_loop
 
 STORM = 300
 GROUP = "escalations.storm"

@@ -6,7 +6,7 @@ import pytest
 
 from flowpilot.ai import AIError, CopilotRequest, TriedStep, get_provider
 from flowpilot.ai.anthropic_provider import ASSESS_TOOL, STEPS_TOOL, AnthropicProvider
-from resolutionflow.testing.fake_anthropic import FakeReply
+from tests.support.fake_anthropic import FakeReply
 
 STEPS_REPLY = {
     "reply": "Looks like a stale credential.",

@@ -9,7 +9,7 @@ from drf_spectacular.generators import SchemaGenerator
 from flowpilot import services
 from flowpilot.ai.anthropic_provider import STEPS_TOOL
 from flowpilot.models import Activity, Session
-from resolutionflow.testing.fake_anthropic import FakeReply
+from tests.support.fake_anthropic import FakeReply
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 
 from flowpilot import services
 from flowpilot.models import Activity, Session, Step
-from resolutionflow.testing.fake_anthropic import FakeReply
+from tests.support.fake_anthropic import FakeReply
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 

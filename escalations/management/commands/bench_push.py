@@ -26,7 +26,7 @@ from accounts.models import Role
 from flowpilot.models import Session
 from resolutionflow.bench import BenchCommand, Report, summary_ms
 from resolutionflow.bench_data import api_token, bench_account, make_users, session_cookie
-from resolutionflow.testing.services import free_port, wait_for_port
+from tests.support.services import free_port, wait_for_port
 
 TARGET_P95_MS = 100
 TARGET_SPEEDUP = 25

@@ -4,7 +4,7 @@ import pytest
 
 from flowpilot.models import Session
 from flowpilot.psa import services
-from resolutionflow.testing.fake_connectwise import FakeConnectWise
+from tests.support.fake_connectwise import FakeConnectWise
 
 COMPANY, PUBLIC_KEY, PRIVATE_KEY, CLIENT_ID = "northwind", "pubKEY4242abcd", "privSECRET9000wxyz", "client-uuid-0001"
 

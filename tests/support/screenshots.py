@@ -1,6 +1,6 @@
 """Screenshots of the queue, the handoff-context screen and the dashboard for the README.
 
-`python -m resolutionflow.testing.screenshots [OUTDIR]` (or `make screenshots`): seeds
+`python -m tests.support.screenshots [OUTDIR]` (or `make screenshots`): seeds
 the demo into a throwaway SQLite database, serves it with daphne exactly as
 `make run` does, signs in as the demo senior through the login form and saves
 full-page PNGs at 1280 px and 375 px widths (default OUTDIR: docs/screenshots).
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect, sync_playwright
 
-from resolutionflow.testing.services import CHROMIUM, CHROMIUM_ARGS, free_port, wait_for_port
+from tests.support.services import CHROMIUM, CHROMIUM_ARGS, free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SENIOR_EMAIL = "sam@northwind.test"  # accounts/demo.py: the Northwind senior (admin role)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-SETTINGS = Path(__file__).resolve().parents[1] / "settings.py"
+SETTINGS = Path(__file__).resolve().parents[1] / "resolutionflow" / "settings.py"
 ROOT = SETTINGS.parents[1]
 
 

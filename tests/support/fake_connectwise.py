@@ -2,7 +2,7 @@
 
 Tests start it on a free port, point a PSA connection's site at `base_url`,
 program failures (401/404/500, a delay) and read back the requests it got.
-`python -m resolutionflow.testing.fake_connectwise --port 9000` runs it for a
+`python -m tests.support.fake_connectwise --port 9000` runs it for a
 demo: any ticket number exists and every note is printed.
 """
 

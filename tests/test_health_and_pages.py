@@ -67,5 +67,5 @@ def test_home_sends_engineer_without_open_escalations_to_sessions(client_for, se
 def test_static_css_has_no_external_urls():
     from pathlib import Path
 
-    css = (Path(__file__).resolve().parents[2] / "static/css/app.css").read_text()
+    css = (Path(__file__).resolve().parents[1] / "static/css/app.css").read_text()
     assert "http://" not in css and "https://" not in css and "@import" not in css

@@ -4,7 +4,7 @@ A realstack test is marked `realstack` and `django_db(transaction=True)`, and
 asks for `live_stack` (daphne + a Celery worker on the test database),
 `signed_in_page(user)` (a Chromium page of its own browser context, logged in),
 optionally `daphne_replica` (a second web process) and `measure` (observations
-printed after the run). Helpers for flows live in resolutionflow/testing/browser.py.
+printed after the run). Helpers for flows live in tests/support/browser.py.
 """
 
 import os
@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.test import Client
 
-from resolutionflow.testing.live import LiveDaphne, check_stack, chromium_launch_args, live_celery_worker
+from tests.support.live import LiveDaphne, check_stack, chromium_launch_args, live_celery_worker
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
 from resolutionflow.celery import app as celery_app
-from resolutionflow.testing.services import CHROMIUM, CHROMIUM_ARGS, celery_worker
+from tests.support.services import CHROMIUM, CHROMIUM_ARGS, celery_worker
 
 
 def unavailable(reason: str) -> None:

@@ -1,4 +1,4 @@
-"""Run the test suite in one stage: `python -m resolutionflow.testing.runner STAGE [pytest args]`.
+"""Run the test suite in one stage: `python -m tests.support.runner STAGE [pytest args]`.
 
 Stages:
   embedded   SQLite, in-memory channel layer, in-process tasks
@@ -16,7 +16,7 @@ import subprocess
 import sys
 import tempfile
 
-from resolutionflow.testing.services import ServiceUnavailable, postgres_cluster, redis_server
+from tests.support.services import ServiceUnavailable, postgres_cluster, redis_server
 
 STAGES = {
     "embedded": {"postgres": False, "redis": False, "marker": "not realstack"},

@@ -1,0 +1,39 @@
+"""Named extension points of a session that upper apps fill at start-up.
+
+`flowpilot` sits low in the house (accounts <- flowpilot <- escalations <- analytics,
+new apps above) and must never import an app above it. Where a session event
+matters to an upper app (escalations keeps `Handoff.first_action_at`, flows and
+the knowledge loop react to a resolve), that app registers a receiver here from
+its `AppConfig.ready()`. Each hook is named for what happened; receivers run in
+registration order, inside the caller's transaction unless the hook says otherwise.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+
+class Hook:
+    """A list of receivers called in order with the same arguments."""
+
+    def __init__(self, name: str, doc: str) -> None:
+        self.name = name
+        self.__doc__ = doc
+        self._receivers: list[Callable[..., Any]] = []
+
+    def register(self, receiver: Callable[..., Any]) -> Callable[..., Any]:
+        """Add `receiver` once (re-running ready() in tests must not double it); usable as a decorator."""
+        if receiver not in self._receivers:
+            self._receivers.append(receiver)
+        return receiver
+
+    def __call__(self, *args: Any, **kwargs: Any) -> list[Any]:
+        return [receiver(*args, **kwargs) for receiver in self._receivers]
+
+    def __repr__(self) -> str:
+        return f"<Hook {self.name}: {len(self._receivers)} receiver(s)>"
+
+
+activity_recorded = Hook(
+    "activity_recorded",
+    "Called with the new Activity inside the transaction that appended it.",
+)
