@@ -37,3 +37,8 @@ activity_recorded = Hook(
     "activity_recorded",
     "Called with the new Activity inside the transaction that appended it.",
 )
+
+session_resolved = Hook(
+    "session_resolved",
+    "Called with (session, user) inside the resolve transaction, after the RESOLVED Activity.",
+)

@@ -59,6 +59,7 @@ class Step(models.Model):
     class Source(models.TextChoices):
         AI = "ai", "AI"
         TECH = "tech", "Tech"
+        FLOW = "flow", "Flow"
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", "Proposed"

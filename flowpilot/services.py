@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.access import has_role, role_message
 from accounts.models import ENGINEER_OR_ADMIN, User
-from flowpilot import activity
+from flowpilot import activity, hooks
 from flowpilot.ai import AIError, CopilotRequest, Provider, TriedStep, get_provider
 from flowpilot.models import OUTPUT_CAP_BYTES, Activity, ProblemDomain, Session, Step
 from flowpilot.psa import hooks as psa_hooks
@@ -293,6 +293,7 @@ def resolve(session: Session, user: User, resolution_summary: str) -> Session:
             raise InvalidOperation("session is resolved")
         session.refresh_from_db()
         activity.record(session, user, Activity.Kind.RESOLVED, summary=summary[:500])
+        hooks.session_resolved(session, user)
         session_id = session.pk
         transaction.on_commit(lambda: psa_hooks.session_resolved(session_id), robust=True)
     return session
