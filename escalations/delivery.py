@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN, User
 from escalations.models import Handoff, NotificationLog
+from flowpilot.redact import redact
 from resolutionflow.mail import build_templated_mail
 
 logger = logging.getLogger(__name__)
@@ -140,6 +141,10 @@ def email_context(log: NotificationLog) -> dict:
     return {
         "handoff": handoff,
         "session": handoff.session,
+        # Email leaves the product: session text goes through the same redaction as ticket notes.
+        "summary": redact(handoff.session.problem_summary),
+        "notes": redact(handoff.engineer_notes),
+        "counts": handoff.counts,
         "escalator": handoff.handed_off_by,
         "recipient": log.recipient,
         "account": log.account,

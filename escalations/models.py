@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from flowpilot.models import StepCounts
+
 SNAPSHOT_SCHEMA_VERSION = 1
 # The context screen stops polling a pending assessment after this long.
 ASSESSMENT_POLL_GIVE_UP_S = 300
@@ -73,6 +75,11 @@ class Handoff(models.Model):
     @property
     def is_open(self) -> bool:
         return self.claimed_at is None and self.withdrawn_at is None
+
+    @property
+    def counts(self) -> StepCounts:
+        """The step counts frozen at handoff time (one definition: flowpilot.models.StepCounts)."""
+        return StepCounts.from_snapshot((self.snapshot or {}).get("counts"))
 
     @property
     def assessment_overdue(self) -> bool:
