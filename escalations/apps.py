@@ -9,6 +9,8 @@ class EscalationsConfig(AppConfig):
         # escalations sits above flowpilot: it subscribes to session events here
         # instead of flowpilot importing escalations (docs/architecture.md).
         from escalations.first_action import note_first_action
+        from escalations.services import close_on_resolve
         from flowpilot import hooks
 
         hooks.activity_recorded.register(note_first_action)
+        hooks.session_resolved.register(close_on_resolve)

@@ -21,6 +21,10 @@ class Priority(models.TextChoices):
     URGENT = "urgent", "Urgent"
 
 
+# Still waiting for someone: not claimed, withdrawn or closed. The one definition of "open".
+OPEN = Q(claimed_at__isnull=True, withdrawn_at__isnull=True, closed_at__isnull=True)
+
+
 class Handoff(models.Model):
     class Intent(models.TextChoices):
         PARK = "park", "Park"
@@ -53,6 +57,13 @@ class Handoff(models.Model):
     # for the queue. Parked handoffs are never assessed: they are created with
     # assessment_status "unavailable" and the UI says "not assessed", not "failed".
     released_at = models.DateTimeField(null=True, blank=True)
+    # Closed without a claim: the session was resolved while the handoff was open
+    # (escalations.closing). closed_by/closed_reason record who and why.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_reason = models.CharField(max_length=200, blank=True)
     # The claimer's first work Activity after the claim (SPEC section 6), stored when
     # it is recorded (flowpilot.activity.record) so the TTFA metric needs no subquery.
     first_action_at = models.DateTimeField(null=True, blank=True)
@@ -64,7 +75,7 @@ class Handoff(models.Model):
             models.Index(
                 fields=["account", "intent", "-created_at"],
                 name="handoff_open_queue_idx",
-                condition=Q(claimed_at__isnull=True, withdrawn_at__isnull=True),
+                condition=OPEN,
             ),
             models.Index(fields=["account", "claimed_at"], name="handoff_account_claimed_idx"),
         ]
@@ -74,7 +85,7 @@ class Handoff(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.claimed_at is None and self.withdrawn_at is None
+        return self.claimed_at is None and self.withdrawn_at is None and self.closed_at is None
 
     @property
     def counts(self) -> StepCounts:

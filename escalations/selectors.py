@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.access import scoped
 from accounts.models import User
-from escalations.models import Handoff, HandoffView
+from escalations.models import OPEN, Handoff, HandoffView
 from flowpilot.models import Session
 
 
@@ -14,7 +14,7 @@ def open_escalations(user: User) -> QuerySet:
     """Unclaimed, not withdrawn escalations of the user's account, newest first."""
     return (
         scoped(Handoff, user)
-        .filter(intent=Handoff.Intent.ESCALATE, claimed_at__isnull=True, withdrawn_at__isnull=True)
+        .filter(OPEN, intent=Handoff.Intent.ESCALATE)
         # The id breaks ties so the keyset pages of `queue_page` never skip or repeat a card.
         .order_by("-created_at", "-id")
     )
@@ -74,9 +74,7 @@ def queue_page(user: User, after: Handoff | None = None, size: int = QUEUE_PAGE_
 
 def parked(user: User) -> QuerySet:
     """Parked sessions waiting for anyone to pick them up, newest first."""
-    return with_card_data(
-        scoped(Handoff, user).filter(intent=Handoff.Intent.PARK, claimed_at__isnull=True, withdrawn_at__isnull=True)
-    ).order_by("-created_at")
+    return with_card_data(scoped(Handoff, user).filter(OPEN, intent=Handoff.Intent.PARK)).order_by("-created_at")
 
 
 def claimed_by_me(user: User) -> QuerySet:
@@ -105,8 +103,4 @@ def latest_claimed_escalation(session: Session) -> Handoff | None:
 
 def open_handoff_for(session: Session) -> Handoff | None:
     """The session's unclaimed handoff (escalated or parked), if there is one."""
-    return (
-        Handoff.objects.filter(session=session, claimed_at__isnull=True, withdrawn_at__isnull=True)
-        .order_by("-created_at")
-        .first()
-    )
+    return Handoff.objects.filter(OPEN, session=session).order_by("-created_at").first()

@@ -17,7 +17,9 @@ from resolutionflow.htmx import first_form_error, refusal
 
 def _handoff(request, handoff_id) -> Handoff:
     return get_for_account(
-        Handoff.objects.select_related("session", "handed_off_by", "claimed_by"), request.user, pk=handoff_id
+        Handoff.objects.select_related("session", "handed_off_by", "claimed_by", "closed_by"),
+        request.user,
+        pk=handoff_id,
     )
 
 
@@ -85,6 +87,7 @@ def _context_data(request, handoff: Handoff) -> dict:
         "can_act": user.is_engineer_or_admin,
         "can_start": user.is_engineer_or_admin
         and handoff.withdrawn_at is None
+        and handoff.closed_at is None
         and handoff.released_at is None
         and (handoff.claimed_at is None or handoff.claimed_by_id == user.pk)
         and not (handoff.intent == Handoff.Intent.ESCALATE and handoff.handed_off_by_id == user.pk),
