@@ -29,18 +29,16 @@ def _go(request, url: str):
 
 
 def _refused(request, exc: DomainError, back_url: str = "/escalations/"):
-    """A refused action keeps its status (400/403/409) and carries the message for the toast."""
-    extra_headers = {"X-RF-Claimed-By": name} if (name := exc.extra.get("claimed_by_name")) else {}
+    """A refused action keeps its status (400/403/409); htmx gets the message as a toast event."""
     if request.htmx:
-        return refusal(exc.message, exc.status_code, **extra_headers)
+        # The claim race's winner travels in the event too: queue-live.js flashes it on the card.
+        winner = {"claimed_by": name} if (name := exc.extra.get("claimed_by_name")) else {}
+        return refusal(exc.message, exc.status_code, **winner)
     if exc.status_code == 403:
         raise PermissionDenied(exc.message)
-    response = render(
+    return render(
         request, "escalations/refused.html", {"message": exc.message, "back_url": back_url}, status=exc.status_code
     )
-    for key, value in {"X-RF-Message": exc.message, **extra_headers}.items():
-        response[key] = value
-    return response
 
 
 def _queue_context(request, after: Handoff | None = None) -> dict:
@@ -133,7 +131,8 @@ def _act(request, handoff_id, action, success_url, message: str = ""):
 @require_POST
 @account_required
 def claim(request, handoff_id):
-    return _act(request, handoff_id, services.claim, lambda h: f"/sessions/{h.session_id}/")
+    # Pick Up lands on the handoff-context screen first (SPEC flow 7): the magic moment.
+    return _act(request, handoff_id, services.claim, lambda h: f"/escalations/{h.pk}/")
 
 
 @require_POST

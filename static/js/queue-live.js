@@ -242,11 +242,10 @@
   });
 
   // The loser of a claim race: app.js shows the toast; the card flashes the winner, then leaves.
-  document.addEventListener("htmx:responseError", function (event) {
-    var xhr = event.detail.xhr;
-    if (xhr.status !== 409) return;
-    var winner = xhr.getResponseHeader("X-RF-Claimed-By");
-    var card = event.detail.elt && event.detail.elt.closest(".queue-card");
+  // The 409's "toast" event (HX-Trigger JSON) is fired on the Pick Up button and names the winner.
+  document.addEventListener("toast", function (event) {
+    var winner = event.detail && event.detail.claimed_by;
+    var card = event.target && event.target.closest && event.target.closest(".queue-card");
     if (winner && card) markClaimed(card, winner);
   });
 
