@@ -36,7 +36,7 @@ def _activity_text(activity: Activity) -> str:
 def _steps(steps: list[Step]) -> list[dict]:
     return [
         {
-            "title": step.title,
+            "title": redact(step.title),
             "status": step.status,
             "result_note": redact(step.result_note),
             "output_excerpt": output_excerpt(step.output),
