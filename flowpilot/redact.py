@@ -35,6 +35,12 @@ _ON_LINE = r"[^\n]*?"
 # One shell word: quoted (spaces allowed) or bare.
 _WORD = r"(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\"']+)"
 
+
+def _arg(name: str, before: str, flags: int = re.IGNORECASE) -> Pattern:
+    """Mask the shell word that follows `before` (a command up to its flag), keeping `before`."""
+    return _p(name, rf"(?P<keep>{before}){_WORD}", r"\g<keep>" + MASK, flags)
+
+
 PATTERNS: list[Pattern] = [
     # PEM blocks first: they span lines and would otherwise be split by later patterns.
     _p(
@@ -58,55 +64,36 @@ PATTERNS: list[Pattern] = [
     _p("sas_signature", r"(?P<keep>[?&]sig=)[^&\s\"']+", r"\g<keep>" + MASK),
     # Positional passwords in admin commands.
     # net use Z: \\srv\share PASSWORD /user:CORP\jdoe   and   net use \\srv\share /user:CORP\jdoe PASSWORD
-    _p(
-        "net_use_after_user",
-        r"(?P<keep>\bnet\s+use\b" + _ON_LINE + r"/user:\S+\s+)(?![/*])" + _WORD,
-        r"\g<keep>" + MASK,
-    ),
+    _arg("net_use_after_user", rf"\bnet\s+use\b{_ON_LINE}/user:\S+\s+(?![/*])"),
     _p(
         "net_use_before_user",
         r"(?P<keep>\bnet\s+use\s+(?:[A-Za-z]:\s+)?\\\\\S+\s+)(?![/*])" + _WORD + r"(?=\s+/user:)",
         r"\g<keep>" + MASK,
     ),
     # `net user jdoe NewP@ss1 /domain` sets a password in clear.
-    _p("net_user", r"(?P<keep>\bnet\s+user\s+\S+\s+)(?![/*])" + _WORD, r"\g<keep>" + MASK),
-    _p(
-        "psexec_p",
-        r"(?P<keep>\b(?:psexec|paexec)(?:64)?(?:\.exe)?\b" + _ON_LINE + r"\s-p\s+)" + _WORD,
-        r"\g<keep>" + MASK,
-    ),
-    _p("sshpass_p", r"(?P<keep>\bsshpass\s+-p\s*)" + _WORD, r"\g<keep>" + MASK),
-    _p(
-        "plink_pw", r"(?P<keep>\b(?:plink|pscp|psftp)(?:\.exe)?\b" + _ON_LINE + r"\s-pw\s+)" + _WORD, r"\g<keep>" + MASK
-    ),
+    _arg("net_user", r"\bnet\s+user\s+\S+\s+(?![/*])"),
+    _arg("psexec_p", rf"\b(?:psexec|paexec)(?:64)?(?:\.exe)?\b{_ON_LINE}\s-p\s+"),
+    _arg("sshpass_p", r"\bsshpass\s+-p\s*"),
+    _arg("plink_pw", rf"\b(?:plink|pscp|psftp)(?:\.exe)?\b{_ON_LINE}\s-pw\s+"),
     # mysql -uroot -pS3cret (the password is glued to -p; a bare -p prompts).
-    _p(
-        "mysql_p",
-        r"(?P<keep>\b(?:mysql|mysqldump|mysqladmin|mariadb)\b" + _ON_LINE + r"\s-p)(?=\S)" + _WORD,
-        r"\g<keep>" + MASK,
-    ),
-    _p(
-        "sqlcmd_p",
-        r"(?P<keep>\b(?:sqlcmd|bcp|osql)(?:\.exe)?\b" + _ON_LINE + r"\s-P\s*)" + _WORD,
-        r"\g<keep>" + MASK,
-        0,
-    ),
-    _p("ldap_w", r"(?P<keep>\bldap\w+\b" + _ON_LINE + r"\s-w\s+)" + _WORD, r"\g<keep>" + MASK),
+    _arg("mysql_p", rf"\b(?:mysql|mysqldump|mysqladmin|mariadb)\b{_ON_LINE}\s-p(?=\S)"),
+    _arg("sqlcmd_p", rf"\b(?:sqlcmd|bcp|osql)(?:\.exe)?\b{_ON_LINE}\s-P\s*", 0),
+    _arg("ldap_w", rf"\bldap\w+\b{_ON_LINE}\s-w\s+"),
     # curl -u user:pass / --user user:pass (a bare user prompts for the password).
     _p(
         "curl_user",
-        r"(?P<keep>\bcurl\b" + _ON_LINE + r"\s(?:-u|--user)\s*[\"']?[^\s:\"']+:)[^\s\"']+",
+        rf"(?P<keep>\bcurl\b{_ON_LINE}\s(?:-u|--user)\s*[\"']?[^\s:\"']+:)[^\s\"']+",
         r"\g<keep>" + MASK,
     ),
     _p(
         "smbclient_user",
-        r"(?P<keep>\b(?:smbclient|rpcclient|smbmap)\b" + _ON_LINE + r"\s-U\s*[^\s%]+%)\S+",
+        rf"(?P<keep>\b(?:smbclient|rpcclient|smbmap)\b{_ON_LINE}\s-U\s*[^\s%]+%)\S+",
         r"\g<keep>" + MASK,
     ),
-    _p("freerdp_p", r"(?P<keep>\bx?freerdp\b" + _ON_LINE + r"\s/p:)" + _WORD, r"\g<keep>" + MASK),
-    _p("schtasks_rp", r"(?P<keep>\bschtasks\b" + _ON_LINE + r"\s/rp\s+)(?!\*)" + _WORD, r"\g<keep>" + MASK),
+    _arg("freerdp_p", rf"\bx?freerdp\b{_ON_LINE}\s/p:"),
+    _arg("schtasks_rp", rf"\bschtasks\b{_ON_LINE}\s/rp\s+(?!\*)"),
     # Windows switches: /password:X, /pass:X (cmdkey), /pwd:X.
-    _p("windows_switch", r"(?P<keep>\s/(?:password|pass|pwd|passwd):)" + _WORD, r"\g<keep>" + MASK),
+    _arg("windows_switch", r"\s/(?:password|pass|pwd|passwd):"),
     # PowerShell parameters: -Password 'x', -AccountPassword x, -ClientSecret x.
     _p(
         "powershell_parameter",
