@@ -21,9 +21,10 @@ from escalations.selectors import with_card_data
 
 logger = logging.getLogger(__name__)
 
-CARD_TEMPLATE = "escalations/_card.html"
-COUNT_TEMPLATE = "escalations/_queue_count.html"
-ASSESSMENT_TEMPLATE = "escalations/_assessment.html"
+# The page's own partials (one template per card, SPEC section 5).
+CARD_TEMPLATE = "escalations/queue.html#card"
+COUNT_TEMPLATE = "escalations/queue.html#count"
+ASSESSMENT_TEMPLATE = "escalations/context.html#assessment"
 
 
 def escalation_created(handoff_id) -> None:

@@ -39,6 +39,11 @@ class Handoff(models.Model):
     session = models.ForeignKey("flowpilot.Session", on_delete=models.CASCADE, related_name="handoffs")
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="handoffs")
     handed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Set on a handoff re-queued by a release: who raised the escalation in the first place
+    # (the card keeps naming them; handed_off_by is the releaser, who can't claim it back).
+    first_handed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     intent = models.CharField(max_length=8, choices=Intent.choices)
     engineer_notes = models.TextField(blank=True)
     priority = models.CharField(max_length=6, choices=Priority.choices, default=Priority.NORMAL)
@@ -86,6 +91,11 @@ class Handoff(models.Model):
     @property
     def is_open(self) -> bool:
         return self.claimed_at is None and self.withdrawn_at is None and self.closed_at is None
+
+    @property
+    def escalator(self):
+        """Who raised this handoff; a re-queued one keeps its original escalator."""
+        return self.first_handed_off_by or self.handed_off_by
 
     @property
     def counts(self) -> StepCounts:

@@ -206,8 +206,10 @@ def release(handoff: Handoff, actor: User) -> Handoff:
         fresh = Handoff.objects.create(
             session=session,
             account_id=session.account_id,
-            # The releaser hands it off now, so they (not the first escalator) can't claim it back.
+            # The releaser hands it off now, so they (not the first escalator) can't claim it back;
+            # the card still names the engineer who first raised it.
             handed_off_by=actor,
+            first_handed_off_by_id=handoff.first_handed_off_by_id or handoff.handed_off_by_id,
             intent=handoff.intent,
             engineer_notes=notes,
             priority=handoff.priority,

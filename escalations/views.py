@@ -2,7 +2,9 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -14,10 +16,15 @@ from flowpilot.models import Session
 from resolutionflow.domain import DomainError, InvalidOperation
 from resolutionflow.htmx import first_form_error, refusal
 
+QUEUE = "escalations/queue.html"
+CONTEXT = "escalations/context.html"
+
 
 def _handoff(request, handoff_id) -> Handoff:
     return get_for_account(
-        Handoff.objects.select_related("session", "handed_off_by", "claimed_by", "closed_by"),
+        Handoff.objects.select_related(
+            "session", "session__owner", "handed_off_by", "first_handed_off_by", "claimed_by", "closed_by"
+        ),
         request.user,
         pk=handoff_id,
     )
@@ -60,7 +67,7 @@ def queue(request):
     context = _queue_context(request)
     context["parked"] = selectors.parked(request.user)
     context["mine"] = selectors.claimed_by_me(request.user) if context["can_act"] else []
-    return render(request, "escalations/queue.html", context)
+    return render(request, QUEUE, context)
 
 
 @require_GET
@@ -72,8 +79,12 @@ def queue_rows(request):
     """
     if "before" in request.GET:
         after = get_for_account(Handoff, request.user, pk=request.GET["before"])
-        return render(request, "escalations/_queue_more_rows.html", _queue_context(request, after))
-    return render(request, "escalations/_queue_rows_response.html", _queue_context(request))
+        return render(request, f"{QUEUE}#more_rows", _queue_context(request, after))
+    # The rows plus the count heading out of band, from the page's own partials.
+    context = _queue_context(request)
+    html = render_to_string(f"{QUEUE}#rows", context, request=request)
+    html += render_to_string(f"{QUEUE}#count", {**context, "oob": True}, request=request)
+    return HttpResponse(html)
 
 
 def _context_data(request, handoff: Handoff) -> dict:
@@ -92,6 +103,7 @@ def _context_data(request, handoff: Handoff) -> dict:
         "can_withdraw": handoff.is_open and handoff.handed_off_by_id == user.pk and user.is_engineer_or_admin,
         "can_release": handoff.claimed_by_id == user.pk and handoff.released_at is None and user.is_engineer_or_admin,
         "show_delivery": user.is_admin_or_owner,
+        "delivery_rows": selectors.delivery_rows(handoff) if user.is_admin_or_owner else [],
     }
 
 
@@ -99,7 +111,7 @@ def _context_data(request, handoff: Handoff) -> dict:
 @account_required
 def context(request, handoff_id):
     handoff = _handoff(request, handoff_id)
-    return render(request, "escalations/context.html", _context_data(request, handoff))
+    return render(request, CONTEXT, _context_data(request, handoff))
 
 
 @require_GET
@@ -108,13 +120,13 @@ def context_panel(request, handoff_id):
     """The same frame without the page chrome, for the session page's overlay."""
     handoff = _handoff(request, handoff_id)
     data = _context_data(request, handoff) | {"overlay": True, "show_delivery": False}
-    return render(request, "escalations/_context_frame.html", data)
+    return render(request, f"{CONTEXT}#frame", data)
 
 
 @require_GET
 @account_required
 def assessment(request, handoff_id):
-    return render(request, "escalations/_assessment.html", {"handoff": _handoff(request, handoff_id)})
+    return render(request, f"{CONTEXT}#assessment", {"handoff": _handoff(request, handoff_id)})
 
 
 def _act(request, handoff_id, action, success_url, message: str = ""):
@@ -170,7 +182,7 @@ def dismiss(request, handoff_id):
     if not request.htmx:
         return redirect("/escalations/")
     handoff.is_read = True
-    return render(request, "escalations/_card.html", {"handoff": handoff})
+    return render(request, f"{QUEUE}#card", {"handoff": handoff})
 
 
 def _hand_off(request, session_id, action, message: str):
