@@ -48,6 +48,13 @@
     window.rfToast("Could not reach the server. Your input was kept; try again.", "error");
   });
 
+  // <form data-confirm="Question?">: a destructive action asks first (Deactivate, Make owner).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
   // Copy buttons: <button data-copy-target="#id">.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-copy-target]");
