@@ -147,7 +147,7 @@ def email_context(log: NotificationLog) -> dict:
         "summary": redact(handoff.session.problem_summary),
         "notes": redact(handoff.engineer_notes),
         "counts": handoff.counts,
-        "escalator": handoff.handed_off_by,
+        "escalator": handoff.escalator,
         "recipient": log.recipient,
         "account": log.account,
         "is_renotify": log.purpose == NotificationLog.Purpose.RENOTIFY,

@@ -3,8 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from escalations import delivery, services
@@ -13,14 +11,7 @@ from escalations.tests.live_fixtures import GroupListener
 from flowpilot import services as session_services
 from flowpilot.models import Activity
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_channel_layer():
-    async_to_sync(get_channel_layer().flush)()
-    yield
-    async_to_sync(get_channel_layer().flush)()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_channel_layer")]
 
 
 def resolve(session, user, capture):
