@@ -269,6 +269,7 @@ def close_on_resolve(session: Session, actor: User) -> list[Handoff]:
         if updated != 1:
             # Claimed or withdrawn a moment earlier: that outcome stands.
             continue
+        is_escalation = handoff.intent == Handoff.Intent.ESCALATE
         # Recorded as the handoff leaving the queue, with who and why.
         record(
             session,
@@ -277,8 +278,10 @@ def close_on_resolve(session: Session, actor: User) -> list[Handoff]:
             handoff_id=str(handoff.pk),
             intent=handoff.intent,
             reason=CLOSED_ON_RESOLVE,
+            # The session timeline shows `title` beside the kind: "Withdrawn: escalation closed, …".
+            title=f"{'escalation' if is_escalation else 'park'} closed, the session was resolved",
         )
-        if handoff.intent == Handoff.Intent.ESCALATE:
+        if is_escalation:
             _after_commit(broadcast.handoff_closed, handoff.pk)
         closed.append(handoff)
     return closed

@@ -29,7 +29,12 @@ def test_resolving_an_escalated_session_closes_its_handoff_with_who_and_why(
     assert not escalation.is_open
     closed = Activity.objects.get(session=escalation.session, kind=Activity.Kind.WITHDRAWN)
     assert closed.actor == engineer
-    assert closed.payload == {"handoff_id": str(escalation.pk), "intent": "escalate", "reason": "session resolved"}
+    assert closed.payload == {
+        "handoff_id": str(escalation.pk),
+        "intent": "escalate",
+        "reason": "session resolved",
+        "title": "escalation closed, the session was resolved",
+    }
 
 
 def test_resolving_removes_the_card_from_every_open_queue(
