@@ -21,6 +21,8 @@ seed: migrate
 
 ## The embedded default: SQLite, in-memory channel layer, in-process tasks, offline AI.
 ## Beat's job (re-notify unclaimed escalations) runs beside daphne and stops with it.
+## Email links point at the origin served here unless SITE_URL is set.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: seed
 	@$(PY) manage.py renotify_unclaimed --loop 60 & renotify=$$!; \
 	trap 'kill $$renotify 2>/dev/null' EXIT INT TERM; \

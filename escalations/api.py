@@ -59,6 +59,8 @@ class HandoffSerializer(serializers.ModelSerializer):
             "claimed_at",
             "withdrawn_at",
             "released_at",
+            "closed_at",
+            "closed_reason",
             "assessment_status",
             "ai_assessment",
             "snapshot",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from escalations import broadcast
 from escalations.models import Handoff
 from flowpilot import ai
+from flowpilot.ai import evidence
 from flowpilot.ai.base import AIError, Assessment
 
 logger = logging.getLogger(__name__)
@@ -31,10 +32,14 @@ def confidence_label(value: float) -> str:
     return "high"
 
 
-def stored_assessment(result: Assessment) -> dict:
-    """Validate and trim the provider's answer; a malformed one raises AIError."""
+def stored_assessment(result: Assessment, snapshot: dict | None = None) -> dict:
+    """Validate and trim the provider's answer; a malformed one raises AIError.
+
+    Whatever the provider, a suggestion that repeats a step done or failed is dropped.
+    """
     cause = str(result.likely_cause or "").strip()
     steps = [str(s).strip()[:STEP_MAX_CHARS] for s in (result.suggested_steps or []) if str(s).strip()]
+    steps = evidence.not_repeated(steps, evidence.tried_titles((snapshot or {}).get("steps") or []))
     try:
         confidence = min(1.0, max(0.0, float(result.confidence)))
     except (TypeError, ValueError):
@@ -60,7 +65,9 @@ def assess_handoff(handoff_id) -> str:
         return handoff.assessment_status
     try:
         provider = ai.get_provider()
-        data = stored_assessment(provider.assess(handoff.snapshot, timeout=settings.AI_ASSESSMENT_TIMEOUT_S))
+        data = stored_assessment(
+            provider.assess(handoff.snapshot, timeout=settings.AI_ASSESSMENT_TIMEOUT_S), handoff.snapshot
+        )
         fields = {"ai_assessment": data, "assessment_status": Handoff.AssessmentStatus.READY}
     except AIError as exc:
         logger.warning("Assessment of handoff %s unavailable (%s): %s", handoff_id, exc.kind, exc.message)

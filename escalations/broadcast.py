@@ -16,14 +16,15 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from escalations.consumers import account_group
-from escalations.models import Handoff, NotificationLog
+from escalations.models import OPEN, Handoff, NotificationLog
 from escalations.selectors import with_card_data
 
 logger = logging.getLogger(__name__)
 
-CARD_TEMPLATE = "escalations/_card.html"
-COUNT_TEMPLATE = "escalations/_queue_count.html"
-ASSESSMENT_TEMPLATE = "escalations/_assessment.html"
+# The page's own partials (one template per card, SPEC section 5).
+CARD_TEMPLATE = "escalations/queue.html#card"
+COUNT_TEMPLATE = "escalations/queue.html#count"
+ASSESSMENT_TEMPLATE = "escalations/context.html#assessment"
 
 
 def escalation_created(handoff_id) -> None:
@@ -67,7 +68,7 @@ def handoff_claimed(handoff_id) -> None:
 
 
 def handoff_withdrawn(handoff_id) -> None:
-    """Withdrawn by the escalator: remove the card everywhere."""
+    """Withdrawn by the escalator, or closed because the session was resolved: remove the card everywhere."""
     handoff = _load(handoff_id)
     if handoff is None:
         return
@@ -76,6 +77,9 @@ def handoff_withdrawn(handoff_id) -> None:
         _send(handoff.account_id, removal + render_count(handoff.account_id))
     except Exception:
         logger.exception("Live push for withdrawn handoff %s failed", handoff_id)
+
+
+handoff_closed = handoff_withdrawn
 
 
 def assessment_ready(handoff_id) -> None:
@@ -99,12 +103,7 @@ def render_card(handoff: Handoff) -> str:
 
 def render_count(account_id) -> str:
     """The count heading (#queue-count) of an account, computed once per event."""
-    count = Handoff.objects.filter(
-        account_id=account_id,
-        intent=Handoff.Intent.ESCALATE,
-        claimed_at__isnull=True,
-        withdrawn_at__isnull=True,
-    ).count()
+    count = Handoff.objects.filter(OPEN, account_id=account_id, intent=Handoff.Intent.ESCALATE).count()
     return render_to_string(COUNT_TEMPLATE, {"count": count, "oob": True})
 
 

@@ -14,7 +14,8 @@ from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN, User
-from escalations.models import Handoff, NotificationLog
+from escalations.models import OPEN, Handoff, NotificationLog
+from flowpilot.redact import redact
 from resolutionflow.mail import build_templated_mail
 
 logger = logging.getLogger(__name__)
@@ -126,6 +127,8 @@ def suppression_reason(log: NotificationLog) -> str:
         return "Escalation was claimed before the email was sent"
     if handoff.withdrawn_at is not None:
         return "Escalation was withdrawn before the email was sent"
+    if handoff.closed_at is not None:
+        return "The session was resolved before the email was sent"
     if user is None or not user.is_active or user.account_id != handoff.account_id:
         return "Recipient is no longer an active member of the account"
     if user.account_role not in ENGINEER_OR_ADMIN:
@@ -140,7 +143,11 @@ def email_context(log: NotificationLog) -> dict:
     return {
         "handoff": handoff,
         "session": handoff.session,
-        "escalator": handoff.handed_off_by,
+        # Email leaves the product: session text goes through the same redaction as ticket notes.
+        "summary": redact(handoff.session.problem_summary),
+        "notes": redact(handoff.engineer_notes),
+        "counts": handoff.counts,
+        "escalator": handoff.escalator,
         "recipient": log.recipient,
         "account": log.account,
         "is_renotify": log.purpose == NotificationLog.Purpose.RENOTIFY,
@@ -154,12 +161,7 @@ def renotify_deliveries(now=None) -> list:
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.ESCALATION_RENOTIFY_MINUTES)
     already = NotificationLog.objects.filter(handoff=OuterRef("pk"), purpose=NotificationLog.Purpose.RENOTIFY)
-    due = Handoff.objects.filter(
-        intent=Handoff.Intent.ESCALATE,
-        claimed_at__isnull=True,
-        withdrawn_at__isnull=True,
-        created_at__lte=cutoff,
-    ).filter(~Exists(already))
+    due = Handoff.objects.filter(OPEN, intent=Handoff.Intent.ESCALATE, created_at__lte=cutoff).filter(~Exists(already))
     to_send = []
     for handoff in due:
         to_send += create_deliveries(handoff, recipients(handoff, ADMIN_OR_OWNER), NotificationLog.Purpose.RENOTIFY)

@@ -158,7 +158,9 @@ def _seed_one(account, users: dict, spec: DemoHandoff) -> None:
         snapshot=snapshot,
         created_at=escalated_at,
         assessment_status=Handoff.AssessmentStatus.READY if is_escalation else Handoff.AssessmentStatus.UNAVAILABLE,
-        ai_assessment=stored_assessment(OfflineProvider().assess(snapshot, timeout=5)) if is_escalation else None,
+        ai_assessment=stored_assessment(OfflineProvider().assess(snapshot, timeout=5), snapshot)
+        if is_escalation
+        else None,
     )
     Session.objects.filter(pk=session.pk).update(
         status=Session.Status.ESCALATED if is_escalation else Session.Status.PARKED, assignee=None

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from flowpilot.models import StepCounts
+
 SNAPSHOT_SCHEMA_VERSION = 1
 # The context screen stops polling a pending assessment after this long.
 ASSESSMENT_POLL_GIVE_UP_S = 300
@@ -17,6 +19,10 @@ class Priority(models.TextChoices):
     NORMAL = "normal", "Normal"
     HIGH = "high", "High"
     URGENT = "urgent", "Urgent"
+
+
+# Still waiting for someone: not claimed, withdrawn or closed. The one definition of "open".
+OPEN = Q(claimed_at__isnull=True, withdrawn_at__isnull=True, closed_at__isnull=True)
 
 
 class Handoff(models.Model):
@@ -33,6 +39,11 @@ class Handoff(models.Model):
     session = models.ForeignKey("flowpilot.Session", on_delete=models.CASCADE, related_name="handoffs")
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="handoffs")
     handed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Set on a handoff re-queued by a release: who raised the escalation in the first place
+    # (the card keeps naming them; handed_off_by is the releaser, who can't claim it back).
+    first_handed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     intent = models.CharField(max_length=8, choices=Intent.choices)
     engineer_notes = models.TextField(blank=True)
     priority = models.CharField(max_length=6, choices=Priority.choices, default=Priority.NORMAL)
@@ -51,6 +62,13 @@ class Handoff(models.Model):
     # for the queue. Parked handoffs are never assessed: they are created with
     # assessment_status "unavailable" and the UI says "not assessed", not "failed".
     released_at = models.DateTimeField(null=True, blank=True)
+    # Closed without a claim: the session was resolved while the handoff was open
+    # (escalations.closing). closed_by/closed_reason record who and why.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_reason = models.CharField(max_length=200, blank=True)
     # The claimer's first work Activity after the claim (SPEC section 6), stored when
     # it is recorded (flowpilot.activity.record) so the TTFA metric needs no subquery.
     first_action_at = models.DateTimeField(null=True, blank=True)
@@ -62,7 +80,7 @@ class Handoff(models.Model):
             models.Index(
                 fields=["account", "intent", "-created_at"],
                 name="handoff_open_queue_idx",
-                condition=Q(claimed_at__isnull=True, withdrawn_at__isnull=True),
+                condition=OPEN,
             ),
             models.Index(fields=["account", "claimed_at"], name="handoff_account_claimed_idx"),
         ]
@@ -72,7 +90,17 @@ class Handoff(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.claimed_at is None and self.withdrawn_at is None
+        return self.claimed_at is None and self.withdrawn_at is None and self.closed_at is None
+
+    @property
+    def escalator(self):
+        """Who raised this handoff; a re-queued one keeps its original escalator."""
+        return self.first_handed_off_by or self.handed_off_by
+
+    @property
+    def counts(self) -> StepCounts:
+        """The step counts frozen at handoff time (one definition: flowpilot.models.StepCounts)."""
+        return StepCounts.from_snapshot((self.snapshot or {}).get("counts"))
 
     @property
     def assessment_overdue(self) -> bool:

@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.access import scoped
 from accounts.models import User
-from escalations.models import Handoff, HandoffView
+from escalations.models import OPEN, Handoff, HandoffView, NotificationLog
 from flowpilot.models import Session
 
 
@@ -14,15 +14,15 @@ def open_escalations(user: User) -> QuerySet:
     """Unclaimed, not withdrawn escalations of the user's account, newest first."""
     return (
         scoped(Handoff, user)
-        .filter(intent=Handoff.Intent.ESCALATE, claimed_at__isnull=True, withdrawn_at__isnull=True)
+        .filter(OPEN, intent=Handoff.Intent.ESCALATE)
         # The id breaks ties so the keyset pages of `queue_page` never skip or repeat a card.
         .order_by("-created_at", "-id")
     )
 
 
 def with_card_data(qs: QuerySet) -> QuerySet:
-    """What `_card.html` reads, in one query (session, escalator)."""
-    return qs.select_related("session", "handed_off_by")
+    """What the queue card reads, in one query (session, escalator, releaser)."""
+    return qs.select_related("session", "handed_off_by", "first_handed_off_by")
 
 
 def with_read_state(qs: QuerySet, user: User) -> QuerySet:
@@ -74,9 +74,7 @@ def queue_page(user: User, after: Handoff | None = None, size: int = QUEUE_PAGE_
 
 def parked(user: User) -> QuerySet:
     """Parked sessions waiting for anyone to pick them up, newest first."""
-    return with_card_data(
-        scoped(Handoff, user).filter(intent=Handoff.Intent.PARK, claimed_at__isnull=True, withdrawn_at__isnull=True)
-    ).order_by("-created_at")
+    return with_card_data(scoped(Handoff, user).filter(OPEN, intent=Handoff.Intent.PARK)).order_by("-created_at")
 
 
 def claimed_by_me(user: User) -> QuerySet:
@@ -103,10 +101,34 @@ def latest_claimed_escalation(session: Session) -> Handoff | None:
     )
 
 
+def session_page(session: Session, user: User) -> dict:
+    """What the escalation partials on the session page read (registered on flowpilot.hooks.session_page)."""
+    return {
+        "claimed_escalation": latest_claimed_escalation(session),
+        "open_handoff": open_handoff_for(session),
+    }
+
+
 def open_handoff_for(session: Session) -> Handoff | None:
     """The session's unclaimed handoff (escalated or parked), if there is one."""
-    return (
-        Handoff.objects.filter(session=session, claimed_at__isnull=True, withdrawn_at__isnull=True)
-        .order_by("-created_at")
-        .first()
+    return Handoff.objects.filter(OPEN, session=session).order_by("-created_at").first()
+
+
+DELIVERY_BADGES = {
+    NotificationLog.Status.QUEUED: "badge-normal",
+    NotificationLog.Status.SENT: "badge-done",
+    NotificationLog.Status.FAILED: "badge-failed",
+    NotificationLog.Status.SUPPRESSED: "badge-skipped",
+}
+
+
+def delivery_rows(handoff: Handoff) -> list[NotificationLog]:
+    """The delivery log of one handoff for its panel: push row first, then emails by purpose and recipient."""
+    rows = list(
+        NotificationLog.objects.filter(handoff_id=handoff.pk, account_id=handoff.account_id)
+        .select_related("recipient")
+        .order_by("-channel", "purpose", "recipient__name", "recipient__email")
     )
+    for row in rows:
+        row.badge_class = DELIVERY_BADGES.get(row.status, "badge-normal")
+    return rows

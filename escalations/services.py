@@ -12,7 +12,7 @@ from accounts.access import has_role, role_message
 from accounts.models import ENGINEER_OR_ADMIN, User
 from escalations import broadcast, notifications
 from escalations.assessment_tasks import generate_assessment
-from escalations.models import Handoff, HandoffView, Priority
+from escalations.models import OPEN, Handoff, HandoffView, Priority
 from escalations.snapshot import build_snapshot
 from flowpilot.activity import record
 from flowpilot.models import Activity, Session
@@ -20,6 +20,7 @@ from flowpilot.psa import hooks as psa_hooks
 from resolutionflow.domain import Conflict, InvalidOperation, RoleRequired
 
 NOTES_MAX_CHARS = 4000
+CLOSED_ON_RESOLVE = "session resolved"
 
 
 def _require_engineer(actor: User) -> None:
@@ -108,7 +109,9 @@ def _seconds_since(moment) -> int:
 
 def _not_available(handoff_id) -> Conflict:
     """The 409 for a handoff someone else already took (or that left the queue)."""
-    current = Handoff.objects.select_related("claimed_by").get(pk=handoff_id)
+    current = Handoff.objects.select_related("claimed_by", "closed_by").get(pk=handoff_id)
+    if current.closed_at is not None:
+        return _resolved_conflict(current)
     if current.withdrawn_at is not None:
         return Conflict("This escalation was withdrawn by the engineer who raised it.")
     if current.released_at is not None:
@@ -120,6 +123,12 @@ def _not_available(handoff_id) -> Conflict:
         claimed_by_name=name,
         claimed_at=current.claimed_at.isoformat(),
     )
+
+
+def _resolved_conflict(handoff: Handoff) -> Conflict:
+    who = f" by {handoff.closed_by.display_name}" if handoff.closed_by else ""
+    when = f" {_seconds_since(handoff.closed_at)}s ago" if handoff.closed_at else ""
+    return Conflict(f"This session was resolved{who}{when}; there is nothing left to pick up.")
 
 
 def _mark_view(handoff: Handoff, user: User, **fields) -> HandoffView:
@@ -142,12 +151,10 @@ def claim(handoff: Handoff, actor: User) -> Handoff:
     with transaction.atomic():
         session = Session.objects.get(pk=handoff.session_id)
         if session.status == Session.Status.RESOLVED:
-            raise InvalidOperation("This session is resolved; there is nothing left to pick up.")
-        won = Handoff.objects.filter(pk=handoff.pk, claimed_at__isnull=True, withdrawn_at__isnull=True).update(
-            claimed_by=actor, claimed_at=now
-        )
+            raise _resolved_conflict(Handoff.objects.select_related("closed_by").get(pk=handoff.pk))
+        won = Handoff.objects.filter(OPEN, pk=handoff.pk).update(claimed_by=actor, claimed_at=now)
         if won != 1:
-            # The conditional update matched no row: someone else claimed (or withdrew) it first.
+            # The conditional update matched no row: someone else claimed (or withdrew, or resolved) it first.
             raise _not_available(handoff.pk)
         session.status = Session.Status.ACTIVE
         session.assignee = actor
@@ -199,8 +206,10 @@ def release(handoff: Handoff, actor: User) -> Handoff:
         fresh = Handoff.objects.create(
             session=session,
             account_id=session.account_id,
-            # The releaser hands it off now, so they (not the first escalator) can't claim it back.
+            # The releaser hands it off now, so they (not the first escalator) can't claim it back;
+            # the card still names the engineer who first raised it.
             handed_off_by=actor,
+            first_handed_off_by_id=handoff.first_handed_off_by_id or handoff.handed_off_by_id,
             intent=handoff.intent,
             engineer_notes=notes,
             priority=handoff.priority,
@@ -229,9 +238,7 @@ def withdraw(handoff: Handoff, actor: User) -> Handoff:
         raise InvalidOperation("Only the engineer who raised this handoff can withdraw it.")
     now = timezone.now()
     with transaction.atomic():
-        withdrawn = Handoff.objects.filter(pk=handoff.pk, claimed_at__isnull=True, withdrawn_at__isnull=True).update(
-            withdrawn_at=now
-        )
+        withdrawn = Handoff.objects.filter(OPEN, pk=handoff.pk).update(withdrawn_at=now)
         if withdrawn != 1:
             # Claimed (or withdrawn) in the meantime: the update matched no row.
             raise _not_available(handoff.pk)
@@ -245,6 +252,39 @@ def withdraw(handoff: Handoff, actor: User) -> Handoff:
             _after_commit(broadcast.handoff_withdrawn, handoff.pk)
     handoff.refresh_from_db()
     return handoff
+
+
+def close_on_resolve(session: Session, actor: User) -> list[Handoff]:
+    """The session was resolved: close its open escalation or park, so nobody can pick it up.
+
+    Registered on flowpilot.hooks.session_resolved, so it runs inside the resolve
+    transaction; the card's removal and the end of re-notify follow after commit.
+    """
+    now = timezone.now()
+    closed = []
+    for handoff in Handoff.objects.filter(OPEN, session=session).order_by("created_at"):
+        updated = Handoff.objects.filter(OPEN, pk=handoff.pk).update(
+            closed_at=now, closed_by=actor, closed_reason=CLOSED_ON_RESOLVE
+        )
+        if updated != 1:
+            # Claimed or withdrawn a moment earlier: that outcome stands.
+            continue
+        is_escalation = handoff.intent == Handoff.Intent.ESCALATE
+        # Recorded as the handoff leaving the queue, with who and why.
+        record(
+            session,
+            actor,
+            Activity.Kind.WITHDRAWN,
+            handoff_id=str(handoff.pk),
+            intent=handoff.intent,
+            reason=CLOSED_ON_RESOLVE,
+            # The session timeline shows `title` beside the kind: "Withdrawn: escalation closed, …".
+            title=f"{'escalation' if is_escalation else 'park'} closed, the session was resolved",
+        )
+        if is_escalation:
+            _after_commit(broadcast.handoff_closed, handoff.pk)
+        closed.append(handoff)
+    return closed
 
 
 def mark_opened(handoff: Handoff, user: User) -> HandoffView:

@@ -8,7 +8,7 @@ Free text is redacted: the snapshot leaves the session (AI, email, PSA).
 from django.utils import timezone
 
 from escalations.models import SNAPSHOT_SCHEMA_VERSION
-from flowpilot.models import Activity, Session, Step
+from flowpilot.models import Activity, Session, Step, StepCounts
 from flowpilot.redact import redact
 
 OUTPUT_EXCERPT_CHARS = 600
@@ -33,10 +33,10 @@ def _activity_text(activity: Activity) -> str:
     return ""
 
 
-def _steps(session: Session) -> list[dict]:
+def _steps(steps: list[Step]) -> list[dict]:
     return [
         {
-            "title": step.title,
+            "title": redact(step.title),
             "status": step.status,
             "result_note": redact(step.result_note),
             "output_excerpt": output_excerpt(step.output),
@@ -44,13 +44,14 @@ def _steps(session: Session) -> list[dict]:
             "source": step.source,
             "command": redact(step.command),
         }
-        for step in session.steps.order_by("order")
+        for step in steps
     ]
 
 
 def build_snapshot(session: Session, escalator_notes: str = "") -> dict:
     """Steps with results, recent conversation, notes, counts and time spent, as plain JSON."""
-    steps = _steps(session)
+    step_rows = list(session.steps.order_by("order"))
+    steps = _steps(step_rows)
     conversation = list(
         session.activities.filter(kind__in=[Activity.Kind.MESSAGE, Activity.Kind.AI_REPLY]).order_by("-created_at")[
             :RECENT_MESSAGES
@@ -59,7 +60,7 @@ def build_snapshot(session: Session, escalator_notes: str = "") -> dict:
     notes = [_activity_text(a) for a in session.activities.filter(kind=Activity.Kind.NOTE).order_by("created_at")]
     return {
         "schema_version": SNAPSHOT_SCHEMA_VERSION,
-        "summary": session.problem_summary,
+        "summary": redact(session.problem_summary),
         "domain": session.problem_domain,
         "client": session.client_name,
         "ticket": session.ticket_ref,
@@ -74,10 +75,10 @@ def build_snapshot(session: Session, escalator_notes: str = "") -> dict:
         ],
         "notes": [n for n in notes if n],
         "counts": {
-            "steps": len(steps),
-            "done": sum(1 for s in steps if s["status"] == Step.Status.DONE),
-            "failed": sum(1 for s in steps if s["status"] == Step.Status.FAILED),
-            "dead_ends": sum(1 for s in steps if s["is_dead_end"]),
+            **StepCounts.of(step_rows).as_dict(),
+            # done/failed kept beside `tried` for readers of schema 1 snapshots.
+            "done": sum(1 for s in step_rows if s.status == Step.Status.DONE),
+            "failed": sum(1 for s in step_rows if s.status == Step.Status.FAILED),
             "messages": session.activities.filter(kind=Activity.Kind.MESSAGE).count(),
         },
         "time_spent_s": max(0, int((timezone.now() - session.created_at).total_seconds())),

@@ -2,7 +2,9 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -14,10 +16,17 @@ from flowpilot.models import Session
 from resolutionflow.domain import DomainError, InvalidOperation
 from resolutionflow.htmx import first_form_error, refusal
 
+QUEUE = "escalations/queue.html"
+CONTEXT = "escalations/context.html"
+
 
 def _handoff(request, handoff_id) -> Handoff:
     return get_for_account(
-        Handoff.objects.select_related("session", "handed_off_by", "claimed_by"), request.user, pk=handoff_id
+        Handoff.objects.select_related(
+            "session", "session__owner", "handed_off_by", "first_handed_off_by", "claimed_by", "closed_by"
+        ),
+        request.user,
+        pk=handoff_id,
     )
 
 
@@ -27,18 +36,16 @@ def _go(request, url: str):
 
 
 def _refused(request, exc: DomainError, back_url: str = "/escalations/"):
-    """A refused action keeps its status (400/403/409) and carries the message for the toast."""
-    extra_headers = {"X-RF-Claimed-By": name} if (name := exc.extra.get("claimed_by_name")) else {}
+    """A refused action keeps its status (400/403/409); htmx gets the message as a toast event."""
     if request.htmx:
-        return refusal(exc.message, exc.status_code, **extra_headers)
+        # The claim race's winner travels in the event too: queue-live.js flashes it on the card.
+        winner = {"claimed_by": name} if (name := exc.extra.get("claimed_by_name")) else {}
+        return refusal(exc.message, exc.status_code, **winner)
     if exc.status_code == 403:
         raise PermissionDenied(exc.message)
-    response = render(
+    return render(
         request, "escalations/refused.html", {"message": exc.message, "back_url": back_url}, status=exc.status_code
     )
-    for key, value in {"X-RF-Message": exc.message, **extra_headers}.items():
-        response[key] = value
-    return response
 
 
 def _queue_context(request, after: Handoff | None = None) -> dict:
@@ -60,7 +67,7 @@ def queue(request):
     context = _queue_context(request)
     context["parked"] = selectors.parked(request.user)
     context["mine"] = selectors.claimed_by_me(request.user) if context["can_act"] else []
-    return render(request, "escalations/queue.html", context)
+    return render(request, QUEUE, context)
 
 
 @require_GET
@@ -72,8 +79,12 @@ def queue_rows(request):
     """
     if "before" in request.GET:
         after = get_for_account(Handoff, request.user, pk=request.GET["before"])
-        return render(request, "escalations/_queue_more_rows.html", _queue_context(request, after))
-    return render(request, "escalations/_queue_rows_response.html", _queue_context(request))
+        return render(request, f"{QUEUE}#more_rows", _queue_context(request, after))
+    # The rows plus the count heading out of band, from the page's own partials.
+    context = _queue_context(request)
+    html = render_to_string(f"{QUEUE}#rows", context, request=request)
+    html += render_to_string(f"{QUEUE}#count", {**context, "oob": True}, request=request)
+    return HttpResponse(html)
 
 
 def _context_data(request, handoff: Handoff) -> dict:
@@ -85,12 +96,14 @@ def _context_data(request, handoff: Handoff) -> dict:
         "can_act": user.is_engineer_or_admin,
         "can_start": user.is_engineer_or_admin
         and handoff.withdrawn_at is None
+        and handoff.closed_at is None
         and handoff.released_at is None
         and (handoff.claimed_at is None or handoff.claimed_by_id == user.pk)
         and not (handoff.intent == Handoff.Intent.ESCALATE and handoff.handed_off_by_id == user.pk),
         "can_withdraw": handoff.is_open and handoff.handed_off_by_id == user.pk and user.is_engineer_or_admin,
         "can_release": handoff.claimed_by_id == user.pk and handoff.released_at is None and user.is_engineer_or_admin,
         "show_delivery": user.is_admin_or_owner,
+        "delivery_rows": selectors.delivery_rows(handoff) if user.is_admin_or_owner else [],
     }
 
 
@@ -98,7 +111,7 @@ def _context_data(request, handoff: Handoff) -> dict:
 @account_required
 def context(request, handoff_id):
     handoff = _handoff(request, handoff_id)
-    return render(request, "escalations/context.html", _context_data(request, handoff))
+    return render(request, CONTEXT, _context_data(request, handoff))
 
 
 @require_GET
@@ -107,13 +120,13 @@ def context_panel(request, handoff_id):
     """The same frame without the page chrome, for the session page's overlay."""
     handoff = _handoff(request, handoff_id)
     data = _context_data(request, handoff) | {"overlay": True, "show_delivery": False}
-    return render(request, "escalations/_context_frame.html", data)
+    return render(request, f"{CONTEXT}#frame", data)
 
 
 @require_GET
 @account_required
 def assessment(request, handoff_id):
-    return render(request, "escalations/_assessment.html", {"handoff": _handoff(request, handoff_id)})
+    return render(request, f"{CONTEXT}#assessment", {"handoff": _handoff(request, handoff_id)})
 
 
 def _act(request, handoff_id, action, success_url, message: str = ""):
@@ -130,7 +143,8 @@ def _act(request, handoff_id, action, success_url, message: str = ""):
 @require_POST
 @account_required
 def claim(request, handoff_id):
-    return _act(request, handoff_id, services.claim, lambda h: f"/sessions/{h.session_id}/")
+    # Pick Up lands on the handoff-context screen first (SPEC flow 7): the magic moment.
+    return _act(request, handoff_id, services.claim, lambda h: f"/escalations/{h.pk}/")
 
 
 @require_POST
@@ -168,7 +182,7 @@ def dismiss(request, handoff_id):
     if not request.htmx:
         return redirect("/escalations/")
     handoff.is_read = True
-    return render(request, "escalations/_card.html", {"handoff": handoff})
+    return render(request, f"{QUEUE}#card", {"handoff": handoff})
 
 
 def _hand_off(request, session_id, action, message: str):

@@ -38,6 +38,12 @@ activity_recorded = Hook(
     "Called with the new Activity inside the transaction that appended it.",
 )
 
+session_page = Hook(
+    "session_page",
+    "Called with (session, user) whenever the session page or one of its fragments renders; each receiver "
+    "returns a dict merged into the template context, so an upper app's partials get data without querying.",
+)
+
 session_resolved = Hook(
     "session_resolved",
     "Called with (session, user) inside the resolve transaction, after the RESOLVED Activity.",

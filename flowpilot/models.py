@@ -1,6 +1,8 @@
 """Troubleshooting sessions, their structured steps and the append-only activity log."""
 
 import uuid
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.db import models
@@ -137,6 +139,56 @@ class Activity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# "Tried" means the step has a result (SPEC section 3): proposed steps never count,
+# skipped ones are shown apart. The card, the context screen, the snapshot, emails and
+# ticket notes all count through StepCounts, so they can't disagree.
+TRIED_STATUSES = frozenset({Step.Status.DONE, Step.Status.FAILED})
+
+
+@dataclass(frozen=True)
+class StepCounts:
+    """How far a session got: `tried` = done or failed; `skipped` apart; proposed steps never count."""
+
+    steps: int = 0
+    tried: int = 0
+    skipped: int = 0
+    dead_ends: int = 0
+
+    @classmethod
+    def of(cls, steps: Iterable) -> "StepCounts":
+        """Count Step objects (or anything with `status` and `is_dead_end`)."""
+        steps = list(steps)
+        return cls(
+            steps=len(steps),
+            tried=sum(1 for s in steps if s.status in TRIED_STATUSES),
+            skipped=sum(1 for s in steps if s.status == Step.Status.SKIPPED),
+            dead_ends=sum(1 for s in steps if s.is_dead_end),
+        )
+
+    @classmethod
+    def from_snapshot(cls, counts: dict | None) -> "StepCounts":
+        """Counts frozen in a handoff snapshot; older snapshots lack `tried`/`skipped` but have done/failed."""
+        counts = counts or {}
+        tried = counts.get("tried", counts.get("done", 0) + counts.get("failed", 0))
+        return cls(
+            steps=counts.get("steps", 0),
+            tried=tried,
+            skipped=counts.get("skipped", 0),
+            dead_ends=counts.get("dead_ends", 0),
+        )
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def phrase(self) -> str:
+        """'3 steps tried, 1 skipped' — the one wording every surface uses."""
+        text = f"{self.tried} step{'' if self.tried == 1 else 's'} tried"
+        if self.skipped:
+            text += f", {self.skipped} skipped"
+        return text
 
 
 # What counts as *work* for time to first action (SPEC section 6). Lifecycle

@@ -9,7 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.html import escape
 
-from flowpilot.models import Activity, Session, Step
+from flowpilot.models import Activity, Session, Step, StepCounts
 from flowpilot.redact import redact
 
 FORMATS = ("md", "txt", "html")
@@ -39,6 +39,7 @@ class NoteData:
     steps: list[NoteStep]
     dead_ends: list[NoteStep]
     untried: int
+    counts: StepCounts
     notes: list[str]
     resolution: str
     time_spent: str
@@ -63,7 +64,8 @@ def format_duration(delta: timedelta) -> str:
 def _collect(session: Session) -> NoteData:
     worked = []
     untried = 0
-    for step in session.steps.order_by("order"):
+    all_steps = list(session.steps.order_by("order"))
+    for step in all_steps:
         if step.status == Step.Status.PROPOSED and not step.is_dead_end and not step.result_note and not step.output:
             untried += 1
             continue
@@ -92,6 +94,7 @@ def _collect(session: Session) -> NoteData:
         steps=worked,
         dead_ends=[s for s in worked if s.dead_end],
         untried=untried,
+        counts=StepCounts.of(all_steps),
         notes=notes,
         resolution=redact(session.resolution_summary),
         time_spent=format_duration(end - session.created_at),
@@ -104,6 +107,8 @@ def _markdown(d: NoteData) -> str:
     out += ["### Problem", d.problem, "", "### Steps tried"]
     if not d.steps:
         out.append("_No steps recorded._")
+    else:
+        out.append(f"_{d.counts.phrase}._")
     for n, step in enumerate(d.steps, 1):
         flag = " — **dead end**" if step.dead_end else ""
         out.append(f"{n}. **{step.title}** — {step.status}{flag}")
@@ -127,6 +132,8 @@ def _text(d: NoteData) -> str:
     out += ["PROBLEM", d.problem, "", "STEPS TRIED"]
     if not d.steps:
         out.append("No steps recorded.")
+    else:
+        out.append(f"({d.counts.phrase})")
     for n, step in enumerate(d.steps, 1):
         out.append(f"{n}. {step.title} [{step.status}{', DEAD END' if step.dead_end else ''}]")
         if step.note:
@@ -152,7 +159,7 @@ def _html(d: NoteData) -> str:
     out.append(f"<strong>Domain:</strong> {e(d.domain)}</p>")
     out += ["<h3>Problem</h3>", f"<p>{e(d.problem)}</p>", "<h3>Steps tried</h3>"]
     if d.steps:
-        out.append("<ol>")
+        out.append(f"<p><em>{e(d.counts.phrase)}.</em></p><ol>")
         for step in d.steps:
             flag = " — <strong>dead end</strong>" if step.dead_end else ""
             item = f"<li><strong>{e(step.title)}</strong> — {e(step.status)}{flag}"

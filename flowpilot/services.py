@@ -138,6 +138,8 @@ def ask_copilot(session: Session, user: User, text: str, *, provider: Provider |
         client_name=session.client_name,
         tried=tried_steps(session),
         history=_history(session, message),
+        # Whoever claimed this session is the senior it was escalated to: never tell them to escalate.
+        picked_up=session.activities.filter(kind=Activity.Kind.CLAIMED, actor=user).exists(),
     )
     try:
         reply = provider.ask(request)

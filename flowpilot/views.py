@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import account_required, get_for_account, has_role, role_required
 from accounts.models import ENGINEER_OR_ADMIN
+from flowpilot import hooks, selectors, services
 from flowpilot import notes as ticket_notes
-from flowpilot import selectors, services
 from flowpilot.ai import AIError, get_provider
 from flowpilot.forms import MessageForm, NoteForm, ResolveForm, ResultForm, SessionFilterForm, SessionForm, StepForm
 from flowpilot.models import Session, Step
@@ -72,6 +72,8 @@ def _context(request, session: Session, **extra) -> dict:
         "ticket_notes_md": ticket_notes.render_ticket_notes(session, "md"),
         "step_statuses": services.RESULT_STATUSES,
     }
+    for panel in hooks.session_page(session, request.user):
+        context.update(panel)
     context.update(extra)
     return context
 

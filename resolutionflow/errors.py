@@ -11,11 +11,11 @@ def _wants_json(request) -> bool:
 def not_found(request, exception=None):
     if _wants_json(request):
         return JsonResponse({"detail": "Not found."}, status=404)
-    return render(request, "errors/404.html", status=404)
+    return render(request, "404.html", status=404)
 
 
 def forbidden(request, exception=None):
     message = str(exception) if exception and str(exception) else "You do not have permission to do that."
     if _wants_json(request):
         return JsonResponse({"detail": message}, status=403)
-    return render(request, "errors/403.html", {"message": message}, status=403)
+    return render(request, "403.html", {"message": message}, status=403)

@@ -1,11 +1,23 @@
 """Small pieces shared by the server-rendered pages' htmx actions."""
 
 from django.http import HttpResponse
+from django_htmx.http import trigger_client_event
+
+# The one client event for messages (static/js/app.js shows it; queue-live.js also reads
+# `claimed_by`). HX-Trigger carries JSON with \u escapes, so "Łukasz Żółć", "李雷" and "Zoë"
+# arrive intact; a raw header with those characters arrives MIME-encoded instead.
+TOAST_EVENT = "toast"
 
 
-def refusal(message: str, status: int, **headers: str) -> HttpResponse:
-    """A refused htmx action: it keeps its 4xx status and carries the message for app.js's toast."""
-    return HttpResponse(message, status=status, content_type="text/plain", headers={"X-RF-Message": message, **headers})
+def toast(response: HttpResponse, message: str, kind: str = "", **detail) -> HttpResponse:
+    """Ask the page to show `message` as a toast once htmx receives `response`."""
+    return trigger_client_event(response, TOAST_EVENT, {"message": message, "kind": kind, **detail})
+
+
+def refusal(message: str, status: int, **detail) -> HttpResponse:
+    """A refused htmx action: it keeps its 4xx status, its body is the message, and a toast event says it."""
+    response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
+    return toast(response, message, "error", **detail)
 
 
 def first_form_error(form) -> str:

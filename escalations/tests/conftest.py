@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
 from django.utils import timezone
 
 from escalations import services
@@ -88,3 +90,11 @@ def parked(engineer):
         engineer, "Printer offline on floor 2", problem_domain="printing", ticket_ref="T-2002"
     )
     return services.park(session, engineer, engineer_notes="Waiting for the client to power-cycle it")
+
+
+@pytest.fixture
+def fresh_channel_layer():
+    """An empty in-memory channel layer before and after the test."""
+    async_to_sync(get_channel_layer().flush)()
+    yield
+    async_to_sync(get_channel_layer().flush)()

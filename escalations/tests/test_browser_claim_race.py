@@ -41,7 +41,7 @@ def test_concurrent_pick_up_has_one_winner_and_the_loser_sees_who(
     winner = wait_for(lambda: Handoff.objects.get(pk=handoff.pk).claimed_by, timeout=10)
     assert winner in (senior, senior2)
     loser_page = pages[senior2.pk if winner == senior else senior.pk]
-    expect(pages[winner.pk]).to_have_url(re.compile(f"/sessions/{handoff.session_id}/$"))
+    expect(pages[winner.pk]).to_have_url(re.compile(f"/escalations/{handoff.pk}/$"))
     clicked = [page.evaluate(CLICKED_AT) for page in pages.values()]
     spread = max(clicked) - min(clicked)
     measure("spread between the two Pick Up clicks", spread / 1000)

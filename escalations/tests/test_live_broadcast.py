@@ -4,21 +4,12 @@ import re
 from unittest import mock
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 
 from escalations import broadcast, services
 from escalations.models import NotificationLog
 from escalations.tests.live_fixtures import GroupListener, make_session
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_channel_layer():
-    async_to_sync(get_channel_layer().flush)()
-    yield
-    async_to_sync(get_channel_layer().flush)()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_channel_layer")]
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from escalations import services
 from escalations.models import Handoff, HandoffView
 from escalations.tests.conftest import make_worked_session
 from flowpilot.models import Activity, Session
+from tests.support.htmx import toast
 
 BAD_UUID = "not-a-uuid"
 MISSING_UUID = "00000000-0000-0000-0000-000000000000"
@@ -167,25 +168,28 @@ def test_assessment_fragment_ready_unavailable_and_parked(escalation, parked, se
 # --- claim / start / release / withdraw / dismiss ----------------------------------
 
 
-def test_claim_by_htmx_redirects_to_the_session(escalation, senior, client_for):
+def test_claim_by_htmx_lands_on_the_context_screen(escalation, senior, client_for):
     response = client_for(senior).post(f"/escalations/{escalation.pk}/claim/", **HTMX)
     assert response.status_code == 200
-    assert response["HX-Redirect"] == f"/sessions/{escalation.session_id}/"
+    assert response["HX-Redirect"] == f"/escalations/{escalation.pk}/"
     escalation.refresh_from_db()
     assert escalation.claimed_by == senior
 
 
 def test_claim_without_htmx_redirects_with_302(escalation, senior, client_for):
     response = client_for(senior).post(f"/escalations/{escalation.pk}/claim/")
-    assert response.status_code == 302 and response["Location"] == f"/sessions/{escalation.session_id}/"
+    assert response.status_code == 302 and response["Location"] == f"/escalations/{escalation.pk}/"
+    page = client_for(senior).get(response["Location"]).content.decode()
+    assert "Claimed by you" in page and 'data-testid="start-here"' in page
 
 
 def test_lost_claim_is_409_with_message_and_winner_headers(escalation, senior, senior2, client_for):
     services.claim(escalation, senior)
     response = client_for(senior2).post(f"/escalations/{escalation.pk}/claim/", **HTMX)
     assert response.status_code == 409
-    assert response["X-RF-Message"].startswith("Already claimed by Sam Senior ")
-    assert response["X-RF-Claimed-By"] == "Sam Senior"
+    assert toast(response)["message"].startswith("Already claimed by Sam Senior ")
+    assert toast(response)["claimed_by"] == "Sam Senior"
+    assert toast(response)["kind"] == "error"
 
 
 def test_lost_claim_without_htmx_is_a_409_page(escalation, senior, senior2, client_for):
@@ -198,12 +202,12 @@ def test_claim_by_viewer_is_forbidden_naming_the_role(escalation, viewer, client
     response = client_for(viewer).post(f"/escalations/{escalation.pk}/claim/")
     assert response.status_code == 403 and "engineer or admin role required" in html(response)
     htmx = client_for(viewer).post(f"/escalations/{escalation.pk}/claim/", **HTMX)
-    assert htmx.status_code == 403 and htmx["X-RF-Message"] == "engineer or admin role required"
+    assert htmx.status_code == 403 and toast(htmx)["message"] == "engineer or admin role required"
 
 
 def test_self_claim_by_escalator_is_400(escalation, engineer, client_for):
     response = client_for(engineer).post(f"/escalations/{escalation.pk}/claim/", **HTMX)
-    assert response.status_code == 400 and "withdraw it instead" in response["X-RF-Message"]
+    assert response.status_code == 400 and "withdraw it instead" in toast(response)["message"]
 
 
 @pytest.mark.parametrize("action", ["claim", "start", "release", "withdraw", "dismiss"])
@@ -304,7 +308,7 @@ def test_escalate_with_bad_priority_is_400_and_keeps_the_session(worked_session,
     response = client_for(engineer).post(
         f"/escalations/sessions/{worked_session.pk}/escalate/", {"priority": "asap"}, **HTMX
     )
-    assert response.status_code == 400 and "Priority" in response["X-RF-Message"]
+    assert response.status_code == 400 and "Priority" in toast(response)["message"]
     worked_session.refresh_from_db()
     assert worked_session.status == Session.Status.ACTIVE
 

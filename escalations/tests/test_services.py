@@ -39,7 +39,15 @@ def test_escalate_snapshots_what_was_tried(escalation, worked_session, engineer)
         "source",
         "command",
     }
-    assert snap["counts"] == {"steps": 3, "done": 1, "failed": 1, "dead_ends": 1, "messages": 1}
+    assert snap["counts"] == {
+        "steps": 3,
+        "tried": 2,
+        "skipped": 0,
+        "done": 1,
+        "failed": 1,
+        "dead_ends": 1,
+        "messages": 1,
+    }
     assert [m["role"] for m in snap["recent_messages"]] == ["user", "assistant"]
     assert snap["notes"] == ["User is on a hybrid-joined laptop"]
     assert snap["time_spent_s"] >= 25 * 60

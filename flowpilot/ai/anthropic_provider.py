@@ -7,6 +7,7 @@ parsing prose. Every SDK failure becomes an AIError with a message a tech can re
 import anthropic
 from django.conf import settings
 
+from flowpilot.ai import evidence
 from flowpilot.ai.base import AIError, Assessment, CopilotReply, CopilotRequest, ProposedStep
 
 STEPS_TOOL = "propose_steps"
@@ -51,15 +52,26 @@ ASSESS_SCHEMA = {
     "required": ["likely_cause", "suggested_steps", "confidence"],
 }
 
+# The same evidence rules as the offline provider (flowpilot/ai/evidence.py).
+EVIDENCE_RULES = (
+    "Never name as the likely cause something a step marked done, failed or dead end has already ruled out. "
+    "Never suggest a step that was already done or failed. Match scope words to the problem: when many users, "
+    "a whole office or a site are affected, do not describe it as one user's problem."
+)
 COPILOT_SYSTEM = (
     "You are a senior MSP engineer looking over a junior tech's shoulder. Give a short assessment and "
     "concrete, separable troubleshooting steps. Build on the steps already tried: never re-propose a step "
-    f"marked as a dead end or already done, and say what the results rule out. Always answer with the "
-    f"{STEPS_TOOL} tool."
+    f"marked as a dead end or already done, and say what the results rule out. {EVIDENCE_RULES} Always answer "
+    f"with the {STEPS_TOOL} tool."
+)
+PICKED_UP_NOTE = (
+    "The tech asking picked this session up from a colleague's escalation: they are the senior. Never suggest "
+    "escalating; give the next concrete checks."
 )
 ASSESS_SYSTEM = (
     "You review an escalated MSP troubleshooting session for the senior who will pick it up. From what was "
-    f"tried, state the most likely cause and 3-5 next steps. Always answer with the {ASSESS_TOOL} tool."
+    f"tried, state the most likely cause and 3-5 next steps. {EVIDENCE_RULES} Always answer with the "
+    f"{ASSESS_TOOL} tool."
 )
 
 
@@ -89,15 +101,27 @@ def copilot_prompt(request: CopilotRequest) -> str:
         parts.append("Conversation so far:")
         parts += [f"{turn['role']}: {turn['text']}" for turn in request.history]
     parts.append(_tried_block(request.tried))
+    parts.append(f"Scope: {_scope_line(request.problem_summary, request.question)}")
+    if request.picked_up:
+        parts.append(PICKED_UP_NOTE)
     parts.append(f"Tech's question: {request.question}")
     return "\n".join(parts)
 
 
+def _scope_line(*texts: str) -> str:
+    if evidence.scope_of(*texts) == evidence.SITE:
+        return "many users or a whole site are affected (not one user's problem)."
+    return "as described (no sign that more than one user is affected)."
+
+
 def assess_prompt(snapshot: dict) -> str:
+    tried = evidence.tried_titles(snapshot.get("steps") or [])
     lines = [
         f"Problem: {snapshot.get('summary', '')}",
         f"Domain: {snapshot.get('domain', '')}; client: {snapshot.get('client', '')}",
         f"Ticket: {snapshot.get('ticket', '')}",
+        f"Scope: {_scope_line(snapshot.get('summary', ''), snapshot.get('escalator_notes', ''))}",
+        f"Already done or failed (do not suggest again): {'; '.join(tried) if tried else 'nothing'}",
         "Steps tried:",
     ]
     for step in snapshot.get("steps") or []:

@@ -48,6 +48,8 @@ class CopilotRequest:
     client_name: str = ""
     tried: list[TriedStep] = field(default_factory=list)
     history: list[dict] = field(default_factory=list)  # [{"role": "user"|"assistant", "text": ...}]
+    # The asker picked this session up from the queue: they are the senior, so never "escalate".
+    picked_up: bool = False
 
 
 @dataclass

@@ -7,8 +7,9 @@ and says so — a dead end is never proposed again.
 
 import re
 
+from flowpilot.ai import evidence
 from flowpilot.ai.base import Assessment, CopilotReply, CopilotRequest, ProposedStep, TriedStep
-from flowpilot.ai.offline_rules import GENERIC, RULES, Rule
+from flowpilot.ai.offline_rules import CAUSES, GENERIC, RULES, Cause, Rule
 
 MODEL = "offline-rules-v1"
 FIRST_BATCH = 4
@@ -37,8 +38,22 @@ def match_rule(summary: str, domain: str = "", extra: str = "") -> Rule:
     return best
 
 
-def _remaining(rule: Rule, existing_titles: set[str]) -> list[ProposedStep]:
-    return [s for s in rule.steps if _norm(s.title) not in existing_titles]
+def _remaining(rule: Rule, existing_titles: set[str], tried: list[str] = ()) -> list[ProposedStep]:
+    """Rule steps not on the checklist yet and not the same as a step already done or failed."""
+    return [
+        s
+        for s in rule.steps
+        if _norm(s.title) not in existing_titles and not any(evidence.same_step(s.title, t) for t in tried)
+    ]
+
+
+def open_causes(rule: Rule, tried: list[str]) -> list[Cause]:
+    """The rule's causes that no tried step has ruled out, most likely first."""
+    return [
+        cause
+        for cause in CAUSES.get(rule.key, ())
+        if not any(evidence.same_step(rule.steps[i].title, t) for i in cause.tested_by for t in tried)
+    ]
 
 
 def _quote(steps: list[TriedStep]) -> str:
@@ -69,35 +84,59 @@ class OfflineProvider:
 
     def ask(self, request: CopilotRequest) -> CopilotReply:
         rule = match_rule(request.problem_summary, request.problem_domain, request.question)
+        scope = evidence.scope_of(request.problem_summary, request.question)
         existing = {_norm(s.title) for s in request.tried}
         worked = [s for s in request.tried if s.status != "proposed" or s.is_dead_end]
         follow_up = bool(request.history or worked)
-        steps = _remaining(rule, existing)[: FOLLOW_UP_BATCH if follow_up else FIRST_BATCH]
+        steps = _remaining(rule, existing, evidence.tried_titles(request.tried))
+        steps = steps[: FOLLOW_UP_BATCH if follow_up else FIRST_BATCH]
 
-        lines = _follow_up_preamble(worked) if follow_up else [rule.assessment]
+        lines = _follow_up_preamble(worked) if follow_up else [evidence.scoped(rule.assessment, scope)]
         if steps:
             lines.append("Next, try these in order." if follow_up else "Start with these steps, in order.")
+        elif request.picked_up:
+            # The asker is the senior who picked this up: there is nobody to escalate to.
+            lines.append(
+                "That covers my playbook for this problem. Look past it: compare with a working "
+                f"{'site' if scope == evidence.SITE else 'user or device'}, capture the exact error, and "
+                "open a vendor case if it points there."
+            )
         else:
             lines.append(
                 "That covers my playbook for this problem. If it is still failing, escalate with what you "
                 "found so a senior can pick it up."
             )
-        return CopilotReply(reply=" ".join(lines), steps=[ProposedStep(**vars(s)) for s in steps], model=MODEL)
+        steps = [ProposedStep(**{**vars(s), "title": evidence.scoped(s.title, scope)}) for s in steps]
+        return CopilotReply(reply=" ".join(lines), steps=steps, model=MODEL)
 
     def assess(self, snapshot: dict, *, timeout: float = 15.0) -> Assessment:
         steps = snapshot.get("steps") or []
         texts = [*(snapshot.get("recent_messages") or []), *(snapshot.get("notes") or [])]
         context = " ".join(str(t.get("text", "")) if isinstance(t, dict) else str(t) for t in texts)
-        rule = match_rule(snapshot.get("summary", ""), snapshot.get("domain", ""), context)
-        existing = {_norm(s.get("title", "")) for s in steps}
-        ruled_out = [s["title"] for s in steps if s.get("is_dead_end") or s.get("status") == "failed"]
+        summary = snapshot.get("summary", "")
+        rule = match_rule(summary, snapshot.get("domain", ""), context)
+        scope = evidence.scope_of(summary, snapshot.get("escalator_notes", ""))
+        tried = evidence.tried_titles(steps)
         worked = [s for s in steps if s.get("status") in ("done", "failed", "skipped")]
+        causes = open_causes(rule, tried)
 
-        suggestions = [s.title for s in _remaining(rule, existing)][:5]
-        suggestions += [f for f in FALLBACK_SUGGESTIONS if f not in suggestions][: max(0, 3 - len(suggestions))]
+        # Steps that test the likeliest open cause come first, then the rest of the playbook.
+        testing = {rule.steps[i].title for i in causes[0].tested_by} if causes else set()
+        remaining = [s.title for s in _remaining(rule, set(), tried)]
+        suggestions = [t for t in remaining if t in testing] + [t for t in remaining if t not in testing]
+        fallbacks = evidence.not_repeated(FALLBACK_SUGGESTIONS, tried)
+        suggestions += [f for f in fallbacks if f not in suggestions][: max(0, 3 - len(suggestions))]
+        suggestions = [evidence.scoped(t, scope) for t in suggestions[:5]]
 
-        cause = rule.likely_cause
-        if ruled_out:
-            cause += f". Already ruled out: {'; '.join(ruled_out[:3])}"
-        confidence = 0.3 if rule is GENERIC else min(0.8, 0.5 + 0.05 * len(worked))
-        return Assessment(likely_cause=cause, suggested_steps=suggestions[:5], confidence=confidence, model=MODEL)
+        if causes:
+            cause = evidence.scoped(causes[0].text, scope)
+            if tried:
+                cause += f". Already ruled out: {'; '.join(tried[:3])}"
+            confidence = 0.3 if rule is GENERIC else min(0.8, 0.5 + 0.05 * len(worked))
+        else:
+            cause = (
+                f"The usual causes of this problem are ruled out by the {len(tried)} steps tried; "
+                f"something specific to this {'site' if scope == evidence.SITE else 'user or device'} is likelier"
+            )
+            confidence = 0.25
+        return Assessment(likely_cause=cause, suggested_steps=suggestions, confidence=confidence, model=MODEL)

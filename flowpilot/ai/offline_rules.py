@@ -568,3 +568,85 @@ GENERIC = Rule(
         ),
     ),
 )
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One hypothesis of a rule and the rule steps (by index) whose result rules it out."""
+
+    text: str
+    tested_by: tuple[int, ...]
+
+
+# Most likely first. A cause is ruled out once any step that tests it was done or failed
+# (or flagged a dead end): the offline assessment then moves on to the next one.
+CAUSES: dict[str, tuple[Cause, ...]] = {
+    "outlook_password": (
+        Cause("Stale cached Office credentials in Credential Manager", (1,)),
+        Cause("Modern authentication not in use for the tenant or the Outlook profile", (2,)),
+        Cause("A broken Web Account Manager (WAM) broker or device registration", (4,)),
+        Cause("Autodiscover sending the profile to the wrong endpoint", (3,)),
+        Cause("A corrupt Outlook profile", (5,)),
+        Cause("The account locked or its password expired", (0,)),
+        Cause("A damaged Office installation", (6,)),
+    ),
+    "vpn": (
+        Cause("Split-tunnel routes or VPN DNS settings wrong for the user's network", (4,)),
+        Cause("A local subnet overlapping the office network", (3,)),
+        Cause("VPN group membership or account status", (2,)),
+        Cause("The gateway unreachable from the user's network", (0,)),
+        Cause("An outdated or damaged VPN client", (5,)),
+    ),
+    "ad_lockout": (
+        Cause("A phone mail profile still using the user's old password", (2,)),
+        Cause("Saved Windows credentials (a mapped drive or app) with the old password", (3,)),
+        Cause("A service or scheduled task running with the old password", (4,)),
+    ),
+    "dns": (
+        Cause("The DHCP scope handing out the wrong DNS server (option 006)", (0, 4)),
+        Cause("A dead or wrong forwarder on the DNS server", (3,)),
+        Cause("A stale or wrong record in the zone", (1, 5)),
+        Cause("A stale client DNS cache", (2,)),
+    ),
+    "mail_flow": (
+        Cause("Messages held in quarantine", (1,)),
+        Cause("A transport (mail flow) rule redirecting or blocking them", (3,)),
+        Cause("MX, SPF or DKIM records pointing to the wrong place", (2,)),
+        Cause("Inbox rules or forwarding on the recipient's mailbox", (4,)),
+    ),
+    "mfa": (
+        Cause("The user's registered MFA method is on an old phone or no longer valid", (1, 3)),
+        Cause("The phone's clock drifting, so codes are rejected", (2,)),
+    ),
+    "printer": (
+        Cause("A stuck print spooler", (1,)),
+        Cause("The printer's IP changed and the port still points to the old one", (0,)),
+        Cause("A faulty or mismatched printer driver", (3,)),
+        Cause("A hardware fault on the printer itself", (2,)),
+    ),
+    "disk_full": (
+        Cause("A log folder growing without rotation", (1, 4)),
+        Cause("Shadow copy storage grown without a limit", (2,)),
+        Cause("A bloated component store (WinSxS)", (3,)),
+    ),
+    "certificate": (
+        Cause("The certificate expired or does not cover the name in use", (0, 3)),
+        Cause("The server not sending the intermediate certificate chain", (1,)),
+        Cause("A wrong clock on the client", (2,)),
+    ),
+    "wifi": (
+        Cause("Power saving on the wireless adapter", (2,)),
+        Cause("An outdated wireless driver", (3,)),
+        Cause("A poor roaming or channel plan on the access points", (1, 4)),
+    ),
+    "backup": (
+        Cause("VSS writers in a failed state on the protected server", (1,)),
+        Cause("The backup target running out of space", (2,)),
+        Cause("Expired credentials of the backup service account", (3,)),
+    ),
+    "generic": (
+        Cause("Not enough evidence yet; scope the problem (who, since when, what changed) first", (0,)),
+        Cause("A recent change (update, configuration or password) on the affected systems", (1,)),
+        Cause("Something specific to one device or account", (4,)),
+    ),
+}

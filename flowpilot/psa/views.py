@@ -1,7 +1,5 @@
 """`/psa/`: save and test the connection, look up a ticket, push notes, refresh the push log."""
 
-import json
-
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -13,11 +11,11 @@ from flowpilot.psa import panels, services
 from flowpilot.psa.client import PsaError
 from flowpilot.psa.forms import PsaConnectionForm, TicketLookupForm
 from resolutionflow.domain import DomainError
+from resolutionflow.htmx import toast
 
 
 def _toast(response, message: str, kind: str = "success"):
-    response["HX-Trigger"] = json.dumps({"toast": {"message": message, "kind": kind}})
-    return response
+    return toast(response, message, kind)
 
 
 @require_POST

@@ -7,6 +7,7 @@ import pytest
 from flowpilot import services
 from flowpilot.models import Activity, Session, Step
 from tests.support.fake_anthropic import FakeReply
+from tests.support.htmx import toast
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -157,14 +158,14 @@ def test_empty_output_box_keeps_earlier_output(session, step, engineer, client_f
 def test_empty_message_is_a_clear_400(session, engineer, client_for):
     response = client_for(engineer).post(f"/sessions/{session.pk}/messages/", {"text": ""}, **HTMX)
     assert response.status_code == 400
-    assert response["X-RF-Message"]
+    assert toast(response)["message"]
 
 
 def test_message_to_resolved_session_is_refused(session, engineer, client_for):
     services.resolve(session, engineer, "done")
     response = client_for(engineer).post(f"/sessions/{session.pk}/messages/", {"text": "hello"}, **HTMX)
     assert response.status_code == 400
-    assert response["X-RF-Message"] == "session is resolved"
+    assert toast(response)["message"] == "session is resolved"
 
 
 def test_ai_error_shows_inline_message_and_keeps_the_typed_text(session, engineer, client_for, fake_anthropic):
@@ -201,7 +202,7 @@ def test_resolve_twice_is_refused(session, engineer, client_for):
     client = client_for(engineer)
     client.post(f"/sessions/{session.pk}/resolve/", {"resolution_summary": "Done"})
     response = client.post(f"/sessions/{session.pk}/resolve/", {"resolution_summary": "Again"}, **HTMX)
-    assert response.status_code == 400 and response["X-RF-Message"] == "session is resolved"
+    assert response.status_code == 400 and toast(response)["message"] == "session is resolved"
 
 
 # --- new session ----------------------------------------------------------------

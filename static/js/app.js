@@ -30,17 +30,29 @@
   document.addEventListener("toast", function (event) {
     window.rfToast(event.detail.message, event.detail.kind);
   });
-  // A failed htmx request shows the server's message instead of failing silently.
+  // A failed htmx request shows the server's message instead of failing silently. Refusals
+  // name themselves with the "toast" event above (HX-Trigger, resolutionflow/htmx.py); other
+  // errors fall back to a JSON {"detail"} or a short text body.
   document.addEventListener("htmx:responseError", function (event) {
     var xhr = event.detail.xhr;
-    var message = xhr.getResponseHeader("X-RF-Message");
-    if (!message) {
-      try { message = JSON.parse(xhr.responseText).detail; } catch (e) { message = null; }
-    }
+    if (/"toast"\s*:/.test(xhr.getResponseHeader("HX-Trigger") || "")) return;
+    var message = null;
+    try { message = JSON.parse(xhr.responseText).detail; } catch (e) { message = null; }
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    if (!message && type.indexOf("text/plain") === 0 && xhr.responseText.length < 500) message = xhr.responseText;
+    // Legacy ASCII header still set by analytics/views.py.
+    if (!message) message = xhr.getResponseHeader("X-RF-Message");
     window.rfToast(message || "Something went wrong (" + xhr.status + "). Your input was kept.", "error");
   });
   document.addEventListener("htmx:sendError", function () {
     window.rfToast("Could not reach the server. Your input was kept; try again.", "error");
+  });
+
+  // <form data-confirm="Question?">: a destructive action asks first (Deactivate, Make owner).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
   });
 
   // Copy buttons: <button data-copy-target="#id">.

@@ -39,6 +39,20 @@
     }
   });
 
+  // "Start here" fades the context screen out over 200 ms, then opens the session;
+  // under prefers-reduced-motion the form submits at once.
+  var FADE_MS = 200;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches || !form.matches("form[data-fade-out]") || form.hasAttribute("data-leaving")) return;
+    var screen = form.closest(".context-screen");
+    if (!screen || window.matchMedia("(prefers-reduced-motion: reduce)").matches) return;
+    event.preventDefault();
+    form.setAttribute("data-leaving", "true");
+    screen.classList.add("is-leaving");
+    setTimeout(function () { form.submit(); }, FADE_MS);
+  });
+
   // Focus the first control of the overlay content of the overlay once htmx has filled it.
   document.addEventListener("htmx:afterSwap", function (event) {
     var dialog = event.target.closest && event.target.closest("dialog.context-dialog");

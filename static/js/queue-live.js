@@ -194,15 +194,62 @@
     handleClaimedBanners();
   });
 
-  // The reconnect backfill replaces the whole list: quiet for screen readers, then personalised.
+  // Where focus was inside the list (card id + control), so a re-render can put it back.
+  function focusMark() {
+    var active = document.activeElement;
+    var queue = list();
+    if (!active || !queue || !queue.contains(active)) return null;
+    var card = active.closest(".queue-card");
+    return card ? { card: card.id, control: active === card ? "" : active.getAttribute("data-testid") || "" } : null;
+  }
+
+  function restoreFocus(mark) {
+    if (!mark || (document.activeElement && document.activeElement !== document.body)) return;
+    var card = document.getElementById(mark.card);
+    if (!card) return;
+    var control = mark.control ? card.querySelector("[data-testid='" + mark.control + "']") : null;
+    var target = control && !control.disabled && control.offsetParent !== null ? control : card;
+    target.focus({ preventScroll: true });
+  }
+
+  // The reconnect backfill replaces the whole list: quiet for screen readers, then personalised;
+  // the control that had focus keeps it (the re-fetch runs on every socket open, unasked).
+  var refetchFocus = null;
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (event.detail.elt !== list()) return;
     refetching = true;
     list().setAttribute("aria-busy", "true");
   });
-  document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.elt === list()) reconcileAfterRefetch(list());
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.elt === list()) refetchFocus = focusMark();
   });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.elt !== list()) return;
+    reconcileAfterRefetch(list());
+    restoreFocus(refetchFocus);
+    refetchFocus = null;
+  });
+
+  // "Mark read" re-renders its card without the button: focus moves on to the next card
+  // (or stays on this one when it is the last), never falls back to the page.
+  // htmx re-fires afterRequest on a parent once the button is swapped out, so the card to
+  // follow is noted before the request and picked up when its fresh copy loads (htmx:load below).
+  var dismissedCard = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var elt = event.detail.elt;
+    if (elt && elt.getAttribute && elt.getAttribute("data-testid") === "dismiss") {
+      var card = elt.closest(".queue-card");
+      dismissedCard = card && card.contains(document.activeElement) ? card.id : null;
+    }
+  });
+
+  function focusAfterDismiss(card) {
+    if (!dismissedCard || card.id !== dismissedCard) return false;
+    dismissedCard = null;
+    var next = card.nextElementSibling;
+    (next && next.classList.contains("queue-card") ? next : card).focus();
+    return true;
+  }
   document.addEventListener("htmx:afterSettle", function (event) {
     var queue = list();
     if (!queue) return;
@@ -234,6 +281,7 @@
     var card = event.detail.elt;
     if (!card.classList || !card.classList.contains("queue-card")) return;
     personalize(card);
+    if (focusAfterDismiss(card)) return;
     var previous = card.previousElementSibling;
     if (focusAfter && previous && previous.id === focusAfter) {
       focusAfter = null;
@@ -242,11 +290,10 @@
   });
 
   // The loser of a claim race: app.js shows the toast; the card flashes the winner, then leaves.
-  document.addEventListener("htmx:responseError", function (event) {
-    var xhr = event.detail.xhr;
-    if (xhr.status !== 409) return;
-    var winner = xhr.getResponseHeader("X-RF-Claimed-By");
-    var card = event.detail.elt && event.detail.elt.closest(".queue-card");
+  // The 409's "toast" event (HX-Trigger JSON) is fired on the Pick Up button and names the winner.
+  document.addEventListener("toast", function (event) {
+    var winner = event.detail && event.detail.claimed_by;
+    var card = event.target && event.target.closest && event.target.closest(".queue-card");
     if (winner && card) markClaimed(card, winner);
   });
 
