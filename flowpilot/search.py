@@ -32,6 +32,7 @@ SNIPPET_WORDS = 24
 # through escaping; they become <mark> only after the text is escaped.
 _START, _STOP = "\x02", "\x03"
 NOTE_KIND = Activity.Kind.NOTE.value
+_EMPTY = Value("", output_field=TextField())
 
 
 def is_postgres() -> bool:
@@ -41,7 +42,7 @@ def is_postgres() -> bool:
 def _joined(qs: QuerySet, *fields) -> Subquery:
     parts = []
     for field in fields:
-        parts += [Coalesce(field, Value("")), Value(" ")]
+        parts += [Coalesce(field, _EMPTY, output_field=TextField()), Value(" ")]
     joined = StringAgg(Concat(*parts, output_field=TextField()), delimiter=" ", order_by="created_at")
     text = qs.values("session_id").annotate(text=joined).values("text")
     return Subquery(text, output_field=TextField())
@@ -53,13 +54,20 @@ def _weighted_texts(step_model=Step, activity_model=Activity) -> dict[str, objec
     notes = activity_model.objects.filter(session_id=OuterRef("pk"), kind=NOTE_KIND).order_by()
     return {
         "A": Concat(
-            "problem_summary", Value(" "), "resolution_summary", Value(" "), "client_name", Value(" "), "ticket_ref"
+            "problem_summary",
+            Value(" "),
+            "resolution_summary",
+            Value(" "),
+            "client_name",
+            Value(" "),
+            "ticket_ref",
+            output_field=TextField(),
         ),
         "B": _joined(steps, "title", "result_note"),
         "C": Concat(
-            Coalesce(_joined(steps, "detail", "command", "output"), Value("")),
+            Coalesce(_joined(steps, "detail", "command", "output"), _EMPTY),
             Value(" "),
-            Coalesce(_joined(notes, KeyTextTransform("text", "payload")), Value("")),
+            Coalesce(_joined(notes, KeyTextTransform("text", "payload")), _EMPTY),
             output_field=TextField(),
         ),
     }
