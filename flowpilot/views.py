@@ -13,8 +13,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import account_required, get_for_account, has_role, role_required, scoped
 from accounts.models import ENGINEER_OR_ADMIN, User
+from flowpilot import hooks, search, selectors, services
 from flowpilot import notes as ticket_notes
-from flowpilot import search, selectors, services
 from flowpilot.ai import AIError, get_provider
 from flowpilot.forms import MessageForm, NoteForm, ResolveForm, ResultForm, SessionFilterForm, SessionForm, StepForm
 from flowpilot.models import Session, Step
@@ -96,7 +96,8 @@ def _context(request, session: Session, **extra) -> dict:
 @account_required
 def session_detail(request, session_id):
     session = get_for_account(Session.objects.select_related("owner", "assignee"), request.user, pk=session_id)
-    return render(request, PAGE, _context(request, session, resolve_form=ResolveForm()))
+    panels = [panel for panel in hooks.session_panels(request, session) if panel]
+    return render(request, PAGE, _context(request, session, resolve_form=ResolveForm(), panels=panels))
 
 
 def _fragments(request, session: Session, main: str, oob: tuple[str, ...], **extra) -> HttpResponse:
