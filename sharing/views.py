@@ -3,8 +3,9 @@
 import re
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +17,7 @@ from accounts.access import get_for_account, role_required
 from accounts.models import ENGINEER_OR_ADMIN
 from flowpilot.models import Session
 from flowpilot.notes import render_ticket_notes
+from resolutionflow import errors
 from resolutionflow.domain import DomainError
 from resolutionflow.htmx import first_form_error, refusal
 from sharing import ratelimit, services
@@ -36,23 +38,25 @@ PUBLIC_HEADERS = {
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
+@login_not_required
 @require_GET
 def public(request, token):
     """The shared session's ticket notes, secrets redacted; 404 when revoked, expired or not for this visitor."""
     if ratelimit.over_limit(request):
-        return HttpResponse(
-            "Too many requests; try again in a minute.",
-            status=429,
-            content_type="text/plain",
-            headers={"Retry-After": "60", **PUBLIC_HEADERS},
-        )
+        message = "Too many requests; try again in a minute."
+        return _public(HttpResponse(message, status=429, content_type="text/plain", headers={"Retry-After": "60"}))
     link = services.find_live(token)
     if link is None or not services.can_view(request.user, link) or not services.count_view(link):
-        raise Http404("Not found.")
+        return _public(errors.not_found(request))
     notes = EMAIL_RE.sub("[email hidden]", render_ticket_notes(link.session, "html"))
     # render_ticket_notes escapes every piece of session text itself (flowpilot/notes.py).
-    context = {"notes": mark_safe(notes)}  # noqa: S308
-    return render(request, "sharing/public.html", context, headers=PUBLIC_HEADERS)
+    return _public(render(request, "sharing/public.html", {"notes": mark_safe(notes)}))  # noqa: S308
+
+
+def _public(response: HttpResponse) -> HttpResponse:
+    for name, value in PUBLIC_HEADERS.items():
+        response[name] = value
+    return response
 
 
 @require_POST
@@ -69,7 +73,9 @@ def create(request, session_id):
     context = {"panel": panel_context(request, session, new_link=link, new_url=share_url(token))}
     template = PANEL if request.htmx else "sharing/created.html"
     # The raw token is in this response only: keep it out of every cache.
-    return render(request, template, context, headers={"Cache-Control": "no-store"})
+    response = render(request, template, context)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET
