@@ -34,9 +34,7 @@ def test_typing_in_the_search_box_updates_results_and_the_url(live_stack, signed
     assert page.js_errors == []
 
 
-def test_a_public_link_made_on_the_session_page_opens_for_a_stranger(
-    live_stack, signed_in_page, engineer, new_context
-):
+def test_a_public_link_made_on_the_session_page_opens_for_a_stranger(live_stack, signed_in_page, engineer, new_context):
     session = services.open_session(engineer, problem_summary="VPN drops", ticket_ref="T-5")
     services.add_note(session, engineer, "password: Hunter2secret")
     page = signed_in_page(engineer)
