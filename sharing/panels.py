@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.access import has_role
 from accounts.models import ENGINEER_OR_ADMIN
@@ -17,7 +18,7 @@ def share_url(token: str) -> str:
 
 
 def panel_context(request, session: Session, **extra) -> dict:
-    links = services.links_for(request.user).filter(session=session, revoked_at=None)
+    links = services.links_for(request.user).filter(session=session, revoked_at=None, expires_at__gt=timezone.now())
     return {
         "session": session,
         "links": [(link, services.can_revoke(request.user, link)) for link in links],

@@ -242,8 +242,13 @@ def test_session_page_shows_the_share_panel_to_engineers_but_not_viewers(session
 
 def test_session_panel_lists_active_links_without_their_tokens(session, engineer, client_for):
     link, token = make_link(session, engineer, visibility="public")
+    revoked, _ = make_link(session, engineer)
+    services.revoke(revoked, engineer)
+    expired, _ = make_link(session, engineer)
+    ShareLink.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
     html = client_for(engineer).get(f"/sessions/{session.pk}/").content.decode()
     assert f'data-share-id="{link.pk}"' in html
+    assert str(revoked.pk) not in html and str(expired.pk) not in html
     assert token not in html
 
 
