@@ -64,10 +64,11 @@ def _weighted_texts(step_model=Step, activity_model=Activity) -> dict[str, objec
             output_field=TextField(),
         ),
         "B": _joined(steps, "title", "result_note"),
+        # Notes before output: when the cap cuts, it cuts the tail of long command output.
         "C": Concat(
-            Coalesce(_joined(steps, "detail", "command", "output"), _EMPTY),
-            Value(" "),
             Coalesce(_joined(notes, KeyTextTransform("text", "payload")), _EMPTY),
+            Value(" "),
+            Coalesce(_joined(steps, "detail", "command", "output"), _EMPTY),
             output_field=TextField(),
         ),
     }

@@ -308,3 +308,13 @@ def test_a_bookmarked_search_url_renders_the_same_results_server_side(engineer, 
 def test_history_restore_gets_the_full_page(engineer, client_for):
     html = client_for(engineer).get("/sessions/?q=x", HTTP_HX_HISTORY_RESTORE_REQUEST="true", **HTMX)
     assert "<html" in html.content.decode()
+
+
+def test_huge_output_is_capped_in_the_vector_and_notes_stay_searchable(postgres_only, engineer, api_for):
+    session = open_session(engineer, "Event log flood")
+    noisy = " ".join(f"evt{n:06d}" for n in range(7000))  # ~70 KB of distinct words per step
+    for n in range(4):
+        services.add_step(session, engineer, title=f"Dump log {n}", status="done", output=noisy)
+    services.add_note(session, engineer, "culprit was the wombat agent")
+    assert ids(api_for(engineer).get("/api/v1/sessions/?q=wombat")) == [str(session.pk)]
+    assert ids(api_for(engineer).get("/api/v1/sessions/?q=evt000001")) == [str(session.pk)]
