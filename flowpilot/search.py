@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Concat, Left
@@ -88,6 +88,13 @@ def refresh_search_vector(session_id: uuid.UUID) -> None:
     """Recompute one session's stored vector; the services call it inside their transactions."""
     if is_postgres():
         Session.objects.filter(pk=session_id).update(search_vector=vector_expression())
+
+
+def refresh_all(session_model=Session, step_model=Step, activity_model=Activity, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Recompute every session's vector in one UPDATE (migration 0003, `reindex_sessions`, the demo seed)."""
+    if connections[using].vendor != "postgresql":
+        return 0
+    return session_model.objects.using(using).update(search_vector=vector_expression(step_model, activity_model))
 
 
 def search(qs: QuerySet, q: str) -> QuerySet:

@@ -20,14 +20,10 @@ class AddIndexOnPostgres(migrations.AddIndex):
 
 
 def fill_vectors(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    from flowpilot.search import vector_expression
+    from flowpilot.search import refresh_all
 
-    Session = apps.get_model("flowpilot", "Session")
-    Step = apps.get_model("flowpilot", "Step")
-    Activity = apps.get_model("flowpilot", "Activity")
-    Session.objects.using(schema_editor.connection.alias).update(search_vector=vector_expression(Step, Activity))
+    models = [apps.get_model("flowpilot", name) for name in ("Session", "Step", "Activity")]
+    refresh_all(*models, using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):

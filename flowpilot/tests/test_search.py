@@ -1,11 +1,13 @@
 """Session search on /sessions/ and GET /api/v1/sessions/: text, ranking, filters, tenancy, bad input."""
 
 import importlib
+import io
 from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -318,3 +320,20 @@ def test_huge_output_is_capped_in_the_vector_and_notes_stay_searchable(postgres_
     services.add_note(session, engineer, "culprit was the wombat agent")
     assert ids(api_for(engineer).get("/api/v1/sessions/?q=wombat")) == [str(session.pk)]
     assert ids(api_for(engineer).get("/api/v1/sessions/?q=evt000001")) == [str(session.pk)]
+
+
+def test_reindex_command_rebuilds_every_vector(postgres_only, engineer, api_for):
+    session = open_session(engineer, "Teams camera black")
+    Session.objects.update(search_vector=None)
+    out = io.StringIO()
+    call_command("reindex_sessions", stdout=out)
+    assert "Reindexed 1 session" in out.getvalue()
+    assert ids(api_for(engineer).get("/api/v1/sessions/?q=camera")) == [str(session.pk)]
+
+
+def test_reindex_command_is_a_no_op_off_postgres(db):
+    if connection.vendor == "postgresql":
+        pytest.skip("PostgreSQL reindexes for real (test above)")
+    out = io.StringIO()
+    call_command("reindex_sessions", stdout=out)
+    assert "Reindexed 0 session" in out.getvalue()
