@@ -106,15 +106,24 @@ def search(qs: QuerySet, q: str) -> QuerySet:
             .annotate(rank=SearchRank(F("search_vector"), query))
             .order_by("-rank", "-created_at")
         )
-    for term in _terms(q):
-        qs = qs.filter(_matches(term))
+    for term, excluded in _parse(q):
+        qs = qs.exclude(_matches(term)) if excluded else qs.filter(_matches(term))
     return qs.order_by("-created_at")
 
 
+def _parse(q: str) -> list[tuple[str, bool]]:
+    """(term, excluded) pairs for the icontains fallback: "a phrase" stays whole, -word excludes, every
+    other word must match (websearch's `or` is not supported there and is ignored)."""
+    parsed = []
+    for minus, phrase, word in re.findall(r'(-?)(?:"([^"]+)"|(\S+))', q):
+        term = (phrase or word).strip('"')
+        if term and term.lower() != "or":
+            parsed.append((term, bool(minus)))
+    return parsed
+
+
 def _terms(q: str) -> list[str]:
-    """Words of a query for the icontains fallback; quotes keep a phrase together, `or`/`-` are ignored."""
-    terms = [a or b for a, b in re.findall(r'"([^"]+)"|(\S+)', q)]
-    return [t.lstrip("-") for t in terms if t.lower() != "or" and t.lstrip("-")]
+    return [term for term, excluded in _parse(q) if not excluded]
 
 
 def _matches(term: str) -> Q:

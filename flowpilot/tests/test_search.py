@@ -108,7 +108,7 @@ def test_services_keep_the_stored_vector_current(postgres_only, engineer):
         assert f"'{lexeme}'" in vector
 
 
-def test_websearch_syntax_excludes_and_quotes(postgres_only, engineer, api_for):
+def test_websearch_syntax_excludes_and_quotes(engineer, api_for):
     vpn = open_session(engineer, "VPN client disconnects")
     open_session(engineer, "VPN tunnel down at branch office")
     client = api_for(engineer)
