@@ -95,7 +95,8 @@ def revoke(request, link_id):
     except DomainError as exc:
         return _refused(request, exc.message, exc.status_code, "sharing:manage")
     if request.htmx:
-        html = render_to_string("sharing/_link.html", {"link": link, "can_revoke": False}, request=request)
+        context = {"link": link, "can_revoke": False, "show_session": request.POST.get("show_session") == "1"}
+        html = render_to_string("sharing/_link.html", context, request=request)
         return HttpResponse(html)
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):

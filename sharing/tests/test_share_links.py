@@ -296,6 +296,17 @@ def test_revoke_from_the_page_by_role(role, status, request, session, engineer, 
     assert Client().get(public_url(token)).status_code == (404 if status == 200 else 200)
 
 
+def test_htmx_revoke_on_the_manage_page_swaps_the_row_in_place(session, engineer, client_for):
+    link, _ = make_link(session, engineer)
+    client = client_for(engineer)
+    assert 'name="show_session"' in client.get("/account/shares/").content.decode()
+    response = client.post(f"/account/shares/{link.pk}/revoke/", {"show_session": "1"}, **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'id="share-{link.pk}"' in html and 'data-state="revoked"' in html
+    assert "Outlook keeps prompting" in html and 'data-testid="revoke-share"' not in html
+
+
 def test_revoke_without_htmx_redirects_back_only_to_this_site(session, engineer, client_for):
     link, _ = make_link(session, engineer)
     client = client_for(engineer)
