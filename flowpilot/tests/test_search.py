@@ -337,3 +337,10 @@ def test_reindex_command_is_a_no_op_off_postgres(db):
     out = io.StringIO()
     call_command("reindex_sessions", stdout=out)
     assert "Reindexed 0 session" in out.getvalue()
+
+
+def test_queries_read_the_stored_vector_rather_than_recomputing_it(postgres_only, engineer, api_for):
+    session = open_session(engineer, "Spooler crashes")
+    assert ids(api_for(engineer).get("/api/v1/sessions/?q=spooler")) == [str(session.pk)]
+    Session.objects.filter(pk=session.pk).update(search_vector=None)
+    assert ids(api_for(engineer).get("/api/v1/sessions/?q=spooler")) == []

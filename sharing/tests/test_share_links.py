@@ -408,3 +408,12 @@ def test_api_schema_documents_the_share_endpoints(engineer, api_for):
     assert "/api/v1/shares/{link_id}/" in schema["paths"]
     params = {p["name"] for p in schema["paths"]["/api/v1/sessions/"]["get"]["parameters"]}
     assert {"q", "client", "ticket", "domain", "status", "assignee", "opened_after", "opened_before"} <= params
+
+
+def test_a_revoke_between_lookup_and_count_wins(session, engineer):
+    link, token = make_link(session, engineer, visibility="public")
+    found = services.find_live(token)
+    services.revoke(link, engineer)
+    assert services.count_view(found) is False
+    link.refresh_from_db()
+    assert link.view_count == 0
