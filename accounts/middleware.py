@@ -1,10 +1,11 @@
-"""Everything but login, password reset, `/healthz` and the API requires login."""
+"""Everything but login, password reset, `/healthz`, the API and shared links (`/s/`) requires login."""
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 
 # The API authenticates with tokens inside DRF, so it answers its own 401/403.
-PUBLIC_PREFIXES = ("/accounts/login/", "/accounts/reset/", "/healthz", "/api/", "/static/", "/admin/")
+# Share links (`/s/<token>/`) decide for themselves: public ones need no login, account ones answer 404.
+PUBLIC_PREFIXES = ("/accounts/login/", "/accounts/reset/", "/healthz", "/api/", "/static/", "/admin/", "/s/")
 
 
 class LoginRequiredMiddleware:

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from flowpilot.models import Activity, Session, Step
+from flowpilot.search import refresh_search_vector
 
 
 class StepInline(admin.TabularInline):
@@ -31,6 +32,10 @@ class SessionAdmin(admin.ModelAdmin):
             obj.delete()
         formset.save_m2m()
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        refresh_search_vector(form.instance.pk)
+
 
 @admin.register(Step)
 class StepAdmin(admin.ModelAdmin):
@@ -43,6 +48,7 @@ class StepAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         obj.account_id = obj.session.account_id
         super().save_model(request, obj, form, change)
+        refresh_search_vector(obj.session_id)
 
 
 @admin.register(Activity)

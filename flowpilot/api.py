@@ -1,6 +1,7 @@
 """JSON API for sessions, steps, copilot messages, resolve and ticket notes (SPEC section 7)."""
 
 from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.negotiation import BaseContentNegotiation
@@ -11,9 +12,9 @@ from rest_framework.views import APIView
 from accounts.access import get_for_account
 from accounts.permissions import ReadMemberWriteEngineer
 from flowpilot import notes as ticket_notes
-from flowpilot import selectors, services
+from flowpilot import search, selectors, services
 from flowpilot.ai import AIError
-from flowpilot.forms import OUTPUT_MAX, SUMMARY_MAX, TEXT_MAX
+from flowpilot.forms import OUTPUT_MAX, SUMMARY_MAX, TEXT_MAX, SessionFilterForm
 from flowpilot.models import ProblemDomain, Session, Step
 from resolutionflow.api import StrictCharField
 
@@ -40,6 +41,18 @@ class SessionSerializer(serializers.ModelSerializer):
             "id", "status", "problem_summary", "problem_domain", "client_name", "ticket_ref", "owner",
             "assignee", "resolution_summary", "created_at", "updated_at", "resolved_at",
         ]  # fmt: skip
+
+
+class SearchResultSerializer(SessionSerializer):
+    snippet = serializers.SerializerMethodField(
+        help_text="With `q`: an excerpt with matches in <mark> (HTML, escaped, secrets redacted); else null."
+    )
+
+    class Meta(SessionSerializer.Meta):
+        fields = [*SessionSerializer.Meta.fields, "snippet"]
+
+    def get_snippet(self, session) -> str | None:
+        return self.context.get("snippets", {}).get(session.pk)
 
 
 class SessionDetailSerializer(SessionSerializer):
@@ -96,19 +109,50 @@ def _session(request, session_id) -> Session:
     return get_for_account(Session.objects.select_related("owner", "assignee"), request.user, pk=session_id)
 
 
+SEARCH_PARAMETERS = [
+    OpenApiParameter(
+        "q",
+        str,
+        description="Text over summary, steps (title, detail, command), results, output, "
+        'notes and resolution; websearch syntax ("a phrase", -exclude, or). Ranked on PostgreSQL.',
+    ),
+    OpenApiParameter("client", str, description="Client name contains."),
+    OpenApiParameter("ticket", str, description="Ticket reference contains."),
+    OpenApiParameter("domain", str, enum=ProblemDomain.values),
+    OpenApiParameter("status", str, enum=Session.Status.values),
+    OpenApiParameter("assignee", str, description="`me` or a user id: who works the session now."),
+    OpenApiParameter("opened_after", OpenApiTypes.DATE, description="Opened on or after this day (YYYY-MM-DD)."),
+    OpenApiParameter("opened_before", OpenApiTypes.DATE, description="Opened on or before this day (YYYY-MM-DD)."),
+    OpenApiParameter("scope", str, enum=["mine", "team", "all"], default="all"),
+]
+
+
 class SessionListView(generics.ListAPIView):
+    """Sessions of the account; with `q`, best matches first and each with a `snippet`. Bad filters → 400."""
+
     permission_classes = [ReadMemberWriteEngineer]
-    serializer_class = SessionSerializer
+    serializer_class = SearchResultSerializer
 
     def get_queryset(self):
-        params = self.request.query_params
-        return selectors.sessions_for(
-            self.request.user,
-            scope=params.get("scope", "all"),
-            status=params.get("status", ""),
-            domain=params.get("domain", ""),
-            q=params.get("q", ""),
-        )
+        form = SessionFilterForm(self.request.query_params)
+        if not form.is_valid():
+            raise serializers.ValidationError({field: list(errors) for field, errors in form.errors.items()})
+        self.filters = {**form.cleaned_data, "scope": form.cleaned_data["scope"] or "all"}
+        return selectors.sessions_for(self.request.user, **self.filters)
+
+    def get_serializer(self, *args, **kwargs):
+        if args and self.filters["q"]:
+            page = list(args[0])
+            context = {
+                **self.get_serializer_context(),
+                "snippets": search.snippets([s.pk for s in page], self.filters["q"]),
+            }
+            return SearchResultSerializer(page, *args[1:], **{**kwargs, "context": context})
+        return super().get_serializer(*args, **kwargs)
+
+    @extend_schema(parameters=SEARCH_PARAMETERS, responses=SearchResultSerializer(many=True))
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     @extend_schema(request=OpenSessionSerializer, responses={201: SessionDetailSerializer})
     def post(self, request):

@@ -1,5 +1,7 @@
 """Forms for the session pages; the API has its own serializers with the same limits."""
 
+import uuid
+
 from django import forms
 
 from flowpilot.models import ProblemDomain, Session, Step
@@ -52,8 +54,47 @@ class ResolveForm(forms.Form):
     resolution_summary = forms.CharField(max_length=TEXT_MAX)
 
 
+def _one_of(what: str, values) -> dict:
+    return {"invalid_choice": f"%(value)s is not a {what}; use one of {', '.join(values)}."}
+
+
 class SessionFilterForm(forms.Form):
-    scope = forms.ChoiceField(choices=SCOPES, required=False)
-    status = forms.ChoiceField(choices=[("", "Any status"), *Session.Status.choices], required=False)
-    domain = forms.ChoiceField(choices=[("", "Any domain"), *ProblemDomain.choices], required=False)
+    """The session list's search and filters; the page and `GET /api/v1/sessions/` share it."""
+
+    scope = forms.ChoiceField(choices=SCOPES, required=False, error_messages=_one_of("scope", [v for v, _ in SCOPES]))
+    status = forms.ChoiceField(
+        choices=[("", "Any status"), *Session.Status.choices],
+        required=False,
+        error_messages=_one_of("status", Session.Status.values),
+    )
+    domain = forms.ChoiceField(
+        choices=[("", "Any domain"), *ProblemDomain.choices],
+        required=False,
+        error_messages=_one_of("domain", ProblemDomain.values),
+    )
     q = forms.CharField(label="Search", max_length=200, required=False)
+    client = forms.CharField(label="Client", max_length=200, required=False)
+    ticket = forms.CharField(label="Ticket", max_length=64, required=False)
+    assignee = forms.CharField(label="Worked by", required=False, help_text="`me` or a user id.", max_length=36)
+    opened_after = forms.DateField(
+        label="Opened on or after", required=False, error_messages={"invalid": "Enter a date as YYYY-MM-DD."}
+    )
+    opened_before = forms.DateField(
+        label="Opened on or before", required=False, error_messages={"invalid": "Enter a date as YYYY-MM-DD."}
+    )
+
+    def clean_assignee(self) -> str:
+        value = self.cleaned_data["assignee"].strip()
+        if value and value != "me":
+            try:
+                value = str(uuid.UUID(value))
+            except ValueError:
+                raise forms.ValidationError("Use `me` or a user id.") from None
+        return value
+
+    def clean(self):
+        data = super().clean()
+        after, before = data.get("opened_after"), data.get("opened_before")
+        if after and before and after > before:
+            self.add_error("opened_before", "The end date is before the start date.")
+        return data

@@ -48,3 +48,10 @@ session_resolved = Hook(
     "session_resolved",
     "Called with (session, user) inside the resolve transaction, after the RESOLVED Activity.",
 )
+
+session_panels = Hook(
+    "session_panels",
+    "Called with (request, session) when the session page renders; each receiver returns a panel for the"
+    ' side column as {"template": name, "context": dict}, or None to show nothing. Runs in the view, so'
+    " templates never query.",
+)

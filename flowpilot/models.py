@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 
@@ -45,12 +47,16 @@ class Session(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # PostgreSQL only (null elsewhere): kept current by flowpilot.search.refresh_search_vector.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["account", "status", "-created_at"], name="session_account_status_idx"),
             models.Index(fields=["account", "-updated_at"], name="session_account_updated_idx"),
+            # Created on PostgreSQL only (see migration 0003); SQLite searches with icontains.
+            GinIndex(fields=["search_vector"], name="session_search_gin"),
         ]
 
     def __str__(self) -> str:

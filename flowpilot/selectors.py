@@ -1,26 +1,50 @@
 """Read queries shared by the session pages and the API (always account-scoped)."""
 
+from datetime import date
+
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from accounts.access import scoped
 from accounts.models import User
+from flowpilot import search
 from flowpilot.models import Activity, Session
 
 
-def sessions_for(user: User, *, scope: str = "all", status: str = "", domain: str = "", q: str = "") -> QuerySet:
-    """Sessions of the user's account, narrowed by scope (mine/team/all), status, domain and search."""
+def sessions_for(
+    user: User,
+    *,
+    scope: str = "all",
+    status: str = "",
+    domain: str = "",
+    q: str = "",
+    client: str = "",
+    ticket: str = "",
+    assignee: str = "",
+    opened_after: date | None = None,
+    opened_before: date | None = None,
+) -> QuerySet:
+    """Sessions of the user's account narrowed by scope (mine/team/all), the filters and a search.
+
+    With `q` the best matches come first (flowpilot.search); without it open work
+    first (newest first), then the resolved history.
+    """
     qs = scoped(Session, user).select_related("owner", "assignee")
     if scope == "mine":
         qs = qs.filter(Q(owner=user) | Q(assignee=user))
     elif scope == "team":
         qs = qs.filter(owner__team_id=user.team_id) if user.team_id else qs.none()
-    if status:
-        qs = qs.filter(status=status)
-    if domain:
-        qs = qs.filter(problem_domain=domain)
+    filters = {
+        "status": status,
+        "problem_domain": domain,
+        "client_name__icontains": client.strip(),
+        "ticket_ref__icontains": ticket.strip(),
+        "assignee_id": user.pk if assignee == "me" else assignee,
+        "created_at__date__gte": opened_after,
+        "created_at__date__lte": opened_before,
+    }
+    qs = qs.filter(**{lookup: value for lookup, value in filters.items() if value})
     if q := q.strip():
-        qs = qs.filter(Q(problem_summary__icontains=q) | Q(client_name__icontains=q) | Q(ticket_ref__icontains=q))
-    # Open work first (newest first), then the resolved history.
+        return search.search(qs, q)
     resolved_last = Case(
         When(status=Session.Status.RESOLVED, then=Value(1)), default=Value(0), output_field=IntegerField()
     )

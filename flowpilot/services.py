@@ -17,6 +17,7 @@ from flowpilot.ai import AIError, CopilotRequest, Provider, TriedStep, get_provi
 from flowpilot.models import OUTPUT_CAP_BYTES, Activity, ProblemDomain, Session, Step
 from flowpilot.psa import hooks as psa_hooks
 from flowpilot.redact import redact
+from flowpilot.search import refresh_search_vector
 from resolutionflow.domain import InvalidOperation, RoleRequired
 
 RESULT_STATUSES = (Step.Status.DONE, Step.Status.FAILED, Step.Status.SKIPPED)
@@ -91,6 +92,7 @@ def open_session(
             ticket_ref=ticket_ref.strip(),
         )
         activity.record(session, user, Activity.Kind.OPENED, summary=summary[:200], domain=domain)
+        refresh_search_vector(session.pk)
     return session
 
 
@@ -171,6 +173,7 @@ def ask_copilot(session: Session, user: User, text: str, *, provider: Provider |
             rule_based=provider.is_rule_based,
             step_ids=[str(s.pk) for s in steps],
         )
+        refresh_search_vector(session.pk)
     return CopilotTurn(reply=reply.reply, steps=steps, model=reply.model, provider_label=provider.label)
 
 
@@ -226,6 +229,7 @@ def add_step(
         if status != Step.Status.PROPOSED or result_note.strip() or output or is_dead_end:
             activity.record(session, user, Activity.Kind.STEP_RESULT, **_result_payload(step))
         _touch(session)
+        refresh_search_vector(session.pk)
     return step
 
 
@@ -262,6 +266,7 @@ def record_result(
         kind = Activity.Kind.STEP_RESULT if result_changed else Activity.Kind.OUTPUT
         activity.record(session, user, kind, **_result_payload(step))
         _touch(session)
+        refresh_search_vector(session.pk)
     return step
 
 
@@ -274,6 +279,7 @@ def add_note(session: Session, user: User, text: str) -> Activity:
     with transaction.atomic():
         note = activity.record(session, user, Activity.Kind.NOTE, text=text)
         _touch(session)
+        refresh_search_vector(session.pk)
     return note
 
 
@@ -295,6 +301,7 @@ def resolve(session: Session, user: User, resolution_summary: str) -> Session:
             raise InvalidOperation("session is resolved")
         session.refresh_from_db()
         activity.record(session, user, Activity.Kind.RESOLVED, summary=summary[:500])
+        refresh_search_vector(session.pk)
         hooks.session_resolved(session, user)
         session_id = session.pk
         transaction.on_commit(lambda: psa_hooks.session_resolved(session_id), robust=True)

@@ -9,10 +9,11 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
-from accounts.access import account_required, get_for_account, has_role, role_required
-from accounts.models import ENGINEER_OR_ADMIN
-from flowpilot import hooks, selectors, services
+from accounts.access import account_required, get_for_account, has_role, role_required, scoped
+from accounts.models import ENGINEER_OR_ADMIN, User
+from flowpilot import hooks, search, selectors, services
 from flowpilot import notes as ticket_notes
 from flowpilot.ai import AIError, get_provider
 from flowpilot.forms import MessageForm, NoteForm, ResolveForm, ResultForm, SessionFilterForm, SessionForm, StepForm
@@ -21,24 +22,39 @@ from resolutionflow.domain import DomainError
 from resolutionflow.htmx import first_form_error, refusal
 
 PAGE = "flowpilot/session_detail.html"
+LIST_PAGE = "flowpilot/session_list.html"
 PAGE_SIZE = 25
 
 
 @require_GET
 @account_required
+@vary_on_headers("HX-Request")
 def session_list(request):
-    user = request.user
+    """The list with search and filters; an htmx request (typing in the box) gets only the results."""
     form = SessionFilterForm(request.GET)
-    filters = form.cleaned_data if form.is_valid() else {}
-    scope = filters.get("scope") or ("mine" if user.is_engineer_or_admin else "all")
-    qs = selectors.sessions_for(
-        user, scope=scope, status=filters.get("status", ""), domain=filters.get("domain", ""), q=filters.get("q", "")
-    )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = _list_context(request, form)
+    partial = request.htmx and not request.htmx.history_restore_request
+    if partial:
+        html = render_to_string(f"{LIST_PAGE}#results", context, request=request)
+        html += render_to_string(f"{LIST_PAGE}#results_status", {**context, "oob": True}, request=request)
+        return HttpResponse(html)
+    return render(request, LIST_PAGE, context, status=200 if form.is_valid() else 400)
+
+
+def _list_context(request, form: SessionFilterForm) -> dict:
+    user = request.user
+    members = scoped(User, user).filter(is_active=True).order_by("name", "email")
+    context = {"form": form, "members": members, "page": None, "rows": [], "error": ""}
+    if not form.is_valid():
+        return {**context, "scope": form.data.get("scope", ""), "error": first_form_error(form)}
+    filters = form.cleaned_data
+    filters["scope"] = filters["scope"] or ("mine" if user.is_engineer_or_admin else "all")
+    page = Paginator(selectors.sessions_for(user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    snippets = search.snippets([s.pk for s in page], filters["q"])
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "scope": scope, "page": page, "query": query.urlencode()}
-    return render(request, "flowpilot/session_list.html", context)
+    rows = [(s, snippets.get(s.pk)) for s in page]
+    return {**context, "scope": filters["scope"], "page": page, "rows": rows, "query": query.urlencode()}
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,7 +98,8 @@ def _context(request, session: Session, **extra) -> dict:
 @account_required
 def session_detail(request, session_id):
     session = get_for_account(Session.objects.select_related("owner", "assignee"), request.user, pk=session_id)
-    return render(request, PAGE, _context(request, session, resolve_form=ResolveForm()))
+    panels = [panel for panel in hooks.session_panels(request, session) if panel]
+    return render(request, PAGE, _context(request, session, resolve_form=ResolveForm(), panels=panels))
 
 
 def _fragments(request, session: Session, main: str, oob: tuple[str, ...], **extra) -> HttpResponse:

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("accounts.api_urls")),
     path("", include("flowpilot.api_urls")),
     path("", include("flowpilot.psa.api_urls")),
+    path("", include("sharing.api_urls")),
     path("", include("escalations.api_urls")),
     path("", include("analytics.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

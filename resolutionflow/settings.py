@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "accounts",
     "flowpilot",
     "flowpilot.psa",
+    "sharing",
     "escalations",
     "analytics",
 ]

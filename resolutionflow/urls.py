@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("", include("sharing.urls")),
     path("account/", include("accounts.urls_settings")),
     path("sessions/", include("flowpilot.urls")),
     path("escalations/", include("escalations.urls")),

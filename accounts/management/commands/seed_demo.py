@@ -4,6 +4,7 @@ from django.db import transaction
 import analytics.demo
 import escalations.demo
 import flowpilot.demo
+import flowpilot.search
 from accounts import demo as accounts_demo
 
 
@@ -16,6 +17,8 @@ class Command(BaseCommand):
             flowpilot.demo.seed(demo)
             escalations.demo.seed(demo)
             analytics.demo.seed(demo)
+            # Some demo rows are written around the services (backdating); index them all once.
+            flowpilot.search.refresh_all()
         self.stdout.write(
             f"Demo ready. Sign in at /accounts/login/ with any of these (password: {accounts_demo.DEMO_PASSWORD}):"
         )

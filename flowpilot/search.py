@@ -1,0 +1,212 @@
+"""Full-text search over a session's text: summary, steps, results, output, notes and resolution.
+
+PostgreSQL: a stored, weighted `Session.search_vector` (GIN-indexed) that the
+services refresh inside their transactions, queried with `websearch` syntax,
+ranked with ts_rank and shown with ts_headline snippets. Other databases
+(SQLite, the embedded default): `icontains` over the same fields, newest first.
+`search()` and `snippets()` pick by vendor so callers never do.
+"""
+
+import re
+import uuid
+from collections.abc import Iterable
+
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, TextField, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, Concat, Left
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from flowpilot.models import Activity, Session, Step
+from flowpilot.redact import redact
+
+CONFIG = "english"
+# to_tsvector refuses documents whose vector passes 1 MB; each weight's text is cut
+# to this many characters (64 KB outputs x many steps would otherwise get there).
+WEIGHT_TEXT_CHARS = 60_000
+SNIPPET_WORDS = 24
+# Control characters cannot come from a form field, so they mark matches safely
+# through escaping; they become <mark> only after the text is escaped.
+_START, _STOP = "\x02", "\x03"
+NOTE_KIND = Activity.Kind.NOTE.value
+_EMPTY = Value("", output_field=TextField())
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _joined(qs: QuerySet, *fields) -> Subquery:
+    parts = []
+    for field in fields:
+        parts += [Coalesce(field, _EMPTY, output_field=TextField()), Value(" ")]
+    joined = StringAgg(Concat(*parts, output_field=TextField()), delimiter=" ", order_by="created_at")
+    text = qs.values("session_id").annotate(text=joined).values("text")
+    return Subquery(text, output_field=TextField())
+
+
+def _weighted_texts(step_model=Step, activity_model=Activity) -> dict[str, object]:
+    """The session's text in three weights, as expressions over the outer Session row."""
+    steps = step_model.objects.filter(session_id=OuterRef("pk")).order_by()
+    notes = activity_model.objects.filter(session_id=OuterRef("pk"), kind=NOTE_KIND).order_by()
+    return {
+        "A": Concat(
+            "problem_summary",
+            Value(" "),
+            "resolution_summary",
+            Value(" "),
+            "client_name",
+            Value(" "),
+            "ticket_ref",
+            output_field=TextField(),
+        ),
+        "B": _joined(steps, "title", "result_note"),
+        # Notes before output: when the cap cuts, it cuts the tail of long command output.
+        "C": Concat(
+            Coalesce(_joined(notes, KeyTextTransform("text", "payload")), _EMPTY),
+            Value(" "),
+            Coalesce(_joined(steps, "detail", "command", "output"), _EMPTY),
+            output_field=TextField(),
+        ),
+    }
+
+
+def vector_expression(step_model=Step, activity_model=Activity) -> SearchVector:
+    """The weighted vector of a session (A: summary, resolution, client, ticket; B: step titles
+    and results; C: step details, commands, output and notes). Also used by migration 0003."""
+    texts = _weighted_texts(step_model, activity_model)
+    vectors = [
+        SearchVector(Left(text, WEIGHT_TEXT_CHARS), weight=weight, config=CONFIG) for weight, text in texts.items()
+    ]
+    return vectors[0] + vectors[1] + vectors[2]
+
+
+def refresh_search_vector(session_id: uuid.UUID) -> None:
+    """Recompute one session's stored vector; the services call it inside their transactions."""
+    if is_postgres():
+        Session.objects.filter(pk=session_id).update(search_vector=vector_expression())
+
+
+def refresh_all(session_model=Session, step_model=Step, activity_model=Activity, using: str = DEFAULT_DB_ALIAS) -> int:
+    """Recompute every session's vector in one UPDATE (migration 0003, `reindex_sessions`, the demo seed)."""
+    if connections[using].vendor != "postgresql":
+        return 0
+    return session_model.objects.using(using).update(search_vector=vector_expression(step_model, activity_model))
+
+
+def search(qs: QuerySet, q: str) -> QuerySet:
+    """`qs` narrowed to sessions matching `q`: ranked on PostgreSQL, newest first elsewhere."""
+    if is_postgres():
+        query = SearchQuery(q, search_type="websearch", config=CONFIG)
+        return (
+            qs.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-created_at")
+        )
+    for term, excluded in _parse(q):
+        qs = qs.exclude(_matches(term)) if excluded else qs.filter(_matches(term))
+    return qs.order_by("-created_at")
+
+
+def _parse(q: str) -> list[tuple[str, bool]]:
+    """(term, excluded) pairs for the icontains fallback: "a phrase" stays whole, -word excludes, every
+    other word must match (websearch's `or` is not supported there and is ignored)."""
+    parsed = []
+    for minus, phrase, word in re.findall(r'(-?)(?:"([^"]+)"|(\S+))', q):
+        term = (phrase or word).strip('"')
+        if term and term.lower() != "or":
+            parsed.append((term, bool(minus)))
+    return parsed
+
+
+def _terms(q: str) -> list[str]:
+    return [term for term, excluded in _parse(q) if not excluded]
+
+
+def _matches(term: str) -> Q:
+    step_fields = ("title", "detail", "command", "result_note", "output")
+    in_steps = Step.objects.filter(session_id=OuterRef("pk")).filter(
+        _any(step_fields, term),
+    )
+    in_notes = Activity.objects.filter(session_id=OuterRef("pk"), kind=NOTE_KIND, payload__text__icontains=term)
+    session_fields = ("problem_summary", "resolution_summary", "client_name", "ticket_ref")
+    return _any(session_fields, term) | Q(Exists(in_steps)) | Q(Exists(in_notes))
+
+
+def _any(fields: Iterable[str], term: str) -> Q:
+    match = Q()
+    for field in fields:
+        match |= Q(**{f"{field}__icontains": term})
+    return match
+
+
+def snippets(session_ids: Iterable[uuid.UUID], q: str) -> dict[uuid.UUID, SafeString]:
+    """A short excerpt per session with the query's words in <mark> (escaped, secrets redacted)."""
+    ids = list(session_ids)
+    if not ids or not q.strip():
+        return {}
+    if is_postgres():
+        raw = _headlines(ids, q)
+    else:
+        raw = {pk: _excerpt(text, _terms(q)) for pk, text in _documents(ids).items()}
+    return {pk: _safe(text) for pk, text in raw.items() if text and _START in text}
+
+
+def _headlines(ids: list[uuid.UUID], q: str) -> dict[uuid.UUID, str]:
+    texts = _weighted_texts()
+    document = Concat(texts["A"], Value(" \n "), texts["B"], Value(" \n "), texts["C"], output_field=TextField())
+    headline = SearchHeadline(
+        Left(document, WEIGHT_TEXT_CHARS * 3),
+        SearchQuery(q, search_type="websearch", config=CONFIG),
+        config=CONFIG,
+        start_sel=_START,
+        stop_sel=_STOP,
+        max_words=SNIPPET_WORDS,
+        min_words=8,
+        max_fragments=2,
+        fragment_delimiter=" … ",
+    )
+    return dict(Session.objects.filter(pk__in=ids).annotate(h=headline).values_list("pk", "h"))
+
+
+def _documents(ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    docs: dict[uuid.UUID, list[str]] = {}
+    for row in Session.objects.filter(pk__in=ids).values("pk", "problem_summary", "resolution_summary"):
+        docs[row["pk"]] = [row["problem_summary"], row["resolution_summary"]]
+    for row in (
+        Step.objects.filter(session_id__in=ids)
+        .order_by("order")
+        .values("session_id", "title", "result_note", "detail", "command", "output")
+    ):
+        docs[row.pop("session_id")] += row.values()
+    for session_id, text in Activity.objects.filter(session_id__in=ids, kind=NOTE_KIND).values_list(
+        "session_id", "payload__text"
+    ):
+        docs[session_id].append(text or "")
+    return docs
+
+
+def _excerpt(texts: list[str], terms: list[str], radius: int = 80) -> str:
+    """Around the first text that holds a term: that term and its neighbours marked."""
+    if not terms:
+        return ""
+    pattern = re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    for text in texts:
+        found = pattern.search(text or "")
+        if not found:
+            continue
+        start, end = max(0, found.start() - radius), min(len(text), found.end() + radius)
+        window = " ".join(text[start:end].split())
+        marked = pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", window)
+        return ("… " if start else "") + marked + (" …" if end < len(text) else "")
+    return ""
+
+
+def _safe(text: str) -> SafeString:
+    # Redact first (a match inside a secret loses its marks), then escape, then mark.
+    text = escape(redact(" ".join(text.split())))
+    text = re.sub(f"{_START}([^{_START}{_STOP}]*){_STOP}", r"<mark>\1</mark>", text)
+    return mark_safe(text.replace(_START, "").replace(_STOP, ""))  # noqa: S308 - escaped just above
