@@ -195,8 +195,9 @@ def add_step(
     result_note: str = "",
     output: str = "",
     is_dead_end: bool = False,
+    source: str = Step.Source.TECH,
 ) -> Step:
-    """The tech's own step, optionally with its result already recorded."""
+    """The tech's own step (or a guided flow's, `source=flow`), optionally with its result recorded."""
     _require_workable(session, user)
     title = title.strip()
     if not title:
@@ -212,7 +213,7 @@ def add_step(
             title=title[:200],
             detail=detail.strip(),
             command=command.strip(),
-            source=Step.Source.TECH,
+            source=source,
             status=status,
             result_note=result_note.strip(),
             output=capped,

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import account_required, get_for_account, has_role, role_required
 from accounts.models import ENGINEER_OR_ADMIN
+from flowpilot import hooks, selectors, services
 from flowpilot import notes as ticket_notes
-from flowpilot import selectors, services
 from flowpilot.ai import AIError, get_provider
 from flowpilot.forms import MessageForm, NoteForm, ResolveForm, ResultForm, SessionFilterForm, SessionForm, StepForm
 from flowpilot.models import Session, Step
@@ -56,7 +56,8 @@ def session_new(request):
                 services.ask_copilot(session, request.user, session.problem_summary)
             return redirect("flowpilot:detail", session_id=session.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "flowpilot/session_new.html", {"form": form}, status=status)
+    panels = hooks.new_session_panels(request, form)
+    return render(request, "flowpilot/session_new.html", {"form": form, "panels": panels}, status=status)
 
 
 def _context(request, session: Session, **extra) -> dict:
@@ -80,7 +81,8 @@ def _context(request, session: Session, **extra) -> dict:
 @account_required
 def session_detail(request, session_id):
     session = get_for_account(Session.objects.select_related("owner", "assignee"), request.user, pk=session_id)
-    return render(request, PAGE, _context(request, session, resolve_form=ResolveForm()))
+    panels = hooks.session_panels(request, session)
+    return render(request, PAGE, _context(request, session, resolve_form=ResolveForm(), panels=panels))
 
 
 def _fragments(request, session: Session, main: str, oob: tuple[str, ...], **extra) -> HttpResponse:

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "flowpilot",
     "flowpilot.psa",
     "escalations",
+    "flows",
     "analytics",
 ]
 
