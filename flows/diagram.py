@@ -35,6 +35,14 @@ class Edge:
     y2: int
     label: str
 
+    @property
+    def mx(self) -> int:
+        return (self.x1 + self.x2) // 2 + 4
+
+    @property
+    def my(self) -> int:
+        return (self.y1 + self.y2) // 2
+
 
 @dataclass
 class Diagram:

@@ -40,7 +40,8 @@ def runner_context(request, session: Session) -> dict:
         context["escalate_notes"] = _escalate_notes(facts)
     if facts and facts["outcome"] == FlowRun.Outcome.RESOLVED:
         context["resolution"] = _resolution(facts)
-    if can_work and (idle or run.ended):
+    context["show_picker"] = can_work and (idle or run.ended)
+    if context["show_picker"]:
         published = scoped(Flow, user).filter(status=Flow.Status.PUBLISHED)
         context["suggested"] = selectors.suggestions(user, domain=session.problem_domain, text=session.problem_summary)
         context["published"] = published.order_by("title").only("id", "title")[:PICKER_MAX]
