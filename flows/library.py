@@ -72,7 +72,7 @@ def vote(entry: LibraryStep, user: User, *, up: bool) -> LibraryStep:
         raise InvalidOperation("library step belongs to another account")
     with transaction.atomic():
         LibraryStepVote.objects.update_or_create(step=entry, user=user, defaults={"up": up})
-        counts = entry.votes.aggregate(up=Count("pk", filter=Q(up=True)), down=Count("pk", filter=Q(up=False)))
-        LibraryStep.objects.filter(pk=entry.pk).update(thumbs_up=counts["up"], thumbs_down=counts["down"])
+        counts = entry.votes.aggregate(n_up=Count("pk", filter=Q(up=True)), n_down=Count("pk", filter=Q(up=False)))
+        LibraryStep.objects.filter(pk=entry.pk).update(thumbs_up=counts["n_up"], thumbs_down=counts["n_down"])
     entry.refresh_from_db()
     return entry

@@ -69,7 +69,8 @@ def with_stats(qs: QuerySet) -> QuerySet:
         resolved_30d=Count("runs", filter=recent & Q(runs__outcome=FlowRun.Outcome.RESOLVED)),
         escalated_30d=Count("runs", filter=recent & Q(runs__outcome=FlowRun.Outcome.ESCALATE)),
     )
-    return qs
+    # Aggregation drops Meta.ordering: keep the search rank's order, else alphabetical.
+    return qs if qs.query.order_by else qs.order_by("title")
 
 
 def rate(part: int, whole: int) -> float | None:

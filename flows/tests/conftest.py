@@ -57,4 +57,6 @@ def published(draft, owner):
 
 @pytest.fixture
 def session(engineer):
-    return session_services.open_session(engineer, problem_summary="VPN drops every 10 minutes", problem_domain="networking")
+    return session_services.open_session(
+        engineer, problem_summary="VPN drops every 10 minutes", problem_domain="networking"
+    )

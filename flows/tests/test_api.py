@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 def test_create_then_put_graph_then_publish(api_for, engineer, owner):
     api = api_for(engineer)
-    created = api.post("/api/v1/flows/", {"title": "Printer offline", "kind": "troubleshooting", "tags": ["print"]}, format="json")
+    created = api.post(
+        "/api/v1/flows/", {"title": "Printer offline", "kind": "troubleshooting", "tags": ["print"]}, format="json"
+    )
     assert created.status_code == 201
     body = created.json()
     assert body["status"] == "draft" and body["published_version"] is None
@@ -84,7 +86,11 @@ def test_link_to_another_accounts_flow_is_refused(api_for, outsider, published):
 
 def test_link_to_an_unpublished_flow_is_refused(api_for, engineer, draft):
     flow_id = api_for(engineer).post("/api/v1/flows/", {"title": "Outer"}, format="json").json()["id"]
-    document = {"schema_version": 1, "start": "go", "nodes": [{"key": "go", "type": "link", "text": "x", "flow": str(draft.pk)}]}
+    document = {
+        "schema_version": 1,
+        "start": "go",
+        "nodes": [{"key": "go", "type": "link", "text": "x", "flow": str(draft.pk)}],
+    }
     response = api_for(engineer).put(f"/api/v1/flows/{flow_id}/graph/", document, format="json")
     assert response.status_code == 400 and "not published" in response.json()["errors"][0]["message"]
 
@@ -152,7 +158,12 @@ def test_leave_endpoint_and_bad_input(api_for, engineer, published, session):
 
 
 def test_viewer_cannot_run_a_flow(api_for, viewer, published, session):
-    assert api_for(viewer).post(f"/api/v1/sessions/{session.pk}/flow/", {"flow": str(published.pk)}, format="json").status_code == 403
+    assert (
+        api_for(viewer)
+        .post(f"/api/v1/sessions/{session.pk}/flow/", {"flow": str(published.pk)}, format="json")
+        .status_code
+        == 403
+    )
 
 
 def test_session_without_a_run_has_null_flow_run(api_for, engineer, session):

@@ -34,7 +34,12 @@ def test_action_records_status_note_output_and_reaching_an_outcome_ends_the_run(
     runner.answer(run, engineer, node="connected", answer="No")
     run = runner.answer(run, engineer, node="restart", status="done", result_note="service up", output="OK")
     step = session.steps.get(title="Restart the VPN service")
-    assert (step.status, step.result_note, step.output, step.command) == ("done", "service up", "OK", "Restart-Service vpnagent")
+    assert (step.status, step.result_note, step.output, step.command) == (
+        "done",
+        "service up",
+        "OK",
+        "Restart-Service vpnagent",
+    )
     assert run.ended and run.outcome == "resolved" and run.current == "fixed"
 
 
@@ -122,8 +127,12 @@ def test_link_node_continues_in_the_linked_flow(published, engineer, owner, sess
             "schema_version": 1,
             "start": "kind",
             "nodes": [
-                {"key": "kind", "type": "question", "text": "VPN or RDP?", "answers": [
-                    {"label": "VPN", "next": "vpn"}, {"label": "RDP", "next": "done"}]},
+                {
+                    "key": "kind",
+                    "type": "question",
+                    "text": "VPN or RDP?",
+                    "answers": [{"label": "VPN", "next": "vpn"}, {"label": "RDP", "next": "done"}],
+                },
                 {"key": "vpn", "type": "link", "text": "VPN flow", "flow": str(published.pk)},
                 {"key": "done", "type": "outcome", "text": "Done", "outcome": "resolved"},
             ],
