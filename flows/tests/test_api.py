@@ -186,11 +186,18 @@ def test_generate_offline_builds_a_valid_draft(api_for, engineer):
 def test_flow_paths_are_in_the_openapi_schema():
     paths = SchemaGenerator().get_schema(request=None, public=True)["paths"]
     for path in (
-        "/api/v1/flows/", "/api/v1/flows/{flow_id}/", "/api/v1/flows/{flow_id}/graph/", "/api/v1/flows/{flow_id}/publish/",
-        "/api/v1/flows/{flow_id}/export/", "/api/v1/flows/import/", "/api/v1/flows/generate/",
-        "/api/v1/sessions/{session_id}/flow/", "/api/v1/sessions/{session_id}/flow/answer/",
-        "/api/v1/sessions/{session_id}/flow/back/", "/api/v1/sessions/{session_id}/flow/leave/",
-    ):  # fmt: skip
+        "/api/v1/flows/",
+        "/api/v1/flows/{flow_id}/",
+        "/api/v1/flows/{flow_id}/graph/",
+        "/api/v1/flows/{flow_id}/publish/",
+        "/api/v1/flows/{flow_id}/export/",
+        "/api/v1/flows/import/",
+        "/api/v1/flows/generate/",
+        "/api/v1/sessions/{session_id}/flow/",
+        "/api/v1/sessions/{session_id}/flow/answer/",
+        "/api/v1/sessions/{session_id}/flow/back/",
+        "/api/v1/sessions/{session_id}/flow/leave/",
+    ):
         assert path in paths, path
 
 
