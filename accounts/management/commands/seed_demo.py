@@ -4,6 +4,7 @@ from django.db import transaction
 import analytics.demo
 import escalations.demo
 import flowpilot.demo
+import flows.demo
 from accounts import demo as accounts_demo
 
 
@@ -15,6 +16,7 @@ class Command(BaseCommand):
             demo = accounts_demo.seed()
             flowpilot.demo.seed(demo)
             escalations.demo.seed(demo)
+            flows.demo.seed(demo)
             analytics.demo.seed(demo)
         self.stdout.write(
             f"Demo ready. Sign in at /accounts/login/ with any of these (password: {accounts_demo.DEMO_PASSWORD}):"
