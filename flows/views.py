@@ -1,5 +1,6 @@
 """The flow library, a flow's read-only page and the editor (thin: services and editing do the work)."""
 
+import hashlib
 import json
 
 from django.contrib import messages
@@ -121,6 +122,8 @@ def _flow_context(request, flow: Flow, **extra) -> dict:
         "can_edit": has_role(user, ENGINEER_OR_ADMIN) and flow.status != Flow.Status.ARCHIVED,
         "can_publish": has_role(user, ADMIN_OR_OWNER) and flow.status != Flow.Status.ARCHIVED,
         "node_keys": [n["key"] for n in flow.graph.get("nodes", [])],
+        # Changes whenever the draft does: lets scripts and tests see that a redraw has landed.
+        "graph_hash": hashlib.sha256(json.dumps(flow.graph, sort_keys=True).encode()).hexdigest()[:12],
         **extra,
     }
 
