@@ -14,7 +14,8 @@ from flows.models import Flow, FlowRun
 
 STATS_DAYS = 30
 SUGGESTIONS = 3
-WORD = re.compile(r"[\w-]{3,}", re.UNICODE)
+# Letters and digits only: these words are joined into a raw tsquery, where punctuation is syntax.
+WORD = re.compile(r"\w{3,}", re.UNICODE)
 
 
 def search(qs: QuerySet, q: str, *, any_word: bool = False) -> QuerySet:

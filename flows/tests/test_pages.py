@@ -203,3 +203,29 @@ def test_generate_page_builds_a_draft(client_for, engineer):
 
 def test_nav_has_flows(client_for, viewer):
     assert '<a href="/flows/"' in client_for(viewer).get("/sessions/").content.decode()
+
+
+def test_outsider_cannot_touch_library_steps_or_suggest(client_for, outsider, engineer, session):
+    entry = library.save_step(engineer, title="Flush DNS")
+    client = client_for(outsider)
+    assert client.post(f"/flows/steps/{entry.pk}/vote/", {"vote": "up"}).status_code == 404
+    assert client.post(f"/flows/sessions/{session.pk}/library/insert/", {"entry": str(entry.pk)}).status_code == 404
+    assert "Flush DNS" not in client.get("/flows/steps/").content.decode()
+
+
+def test_viewer_cannot_vote_save_or_get_suggestions(client_for, viewer, engineer, session):
+    entry = library.save_step(engineer, title="Flush DNS")
+    client = client_for(viewer)
+    assert client.get("/flows/steps/").status_code == 200
+    assert client.post(f"/flows/steps/{entry.pk}/vote/", {"vote": "up"}).status_code == 403
+    assert client.post("/flows/steps/", {"title": "x", "problem_domain": "other"}).status_code == 403
+    assert client.get("/flows/suggest/?problem_summary=vpn").status_code == 403
+
+
+def test_wrong_methods_and_bad_ids(client_for, engineer, published, session):
+    client = client_for(engineer)
+    assert client.get(f"/flows/sessions/{session.pk}/answer/").status_code == 405
+    assert client.get(f"/flows/{published.pk}/publish/").status_code == 405
+    assert client.post(f"/flows/sessions/{session.pk}/start/", {"flow": "nope"}).status_code == 404
+    assert client.post(f"/flows/sessions/{session.pk}/answer/", {"node": "x", "answer": "y"}, **HTMX).status_code == 400
+    assert client.get("/flows/?status=bogus&domain=nowhere").status_code == 200

@@ -161,3 +161,26 @@ def test_snapshot_and_notes_show_the_flow_path(published, session, engineer):
     assert "### Guided flow" in markdown
     assert "Does the VPN client connect at all? → Yes" in markdown
     assert "Outcome: escalate" in markdown
+
+
+def test_a_lost_publish_race_is_a_conflict(draft, owner):
+    stale = type(draft).objects.get(pk=draft.pk)
+    services.publish(draft, owner)
+    with pytest.raises(Conflict):
+        services.publish(stale, owner)
+    assert draft.versions.count() == 1
+
+
+def test_published_versions_are_immutable(published):
+    version = published.versions.get()
+    version.graph = {}
+    with pytest.raises(ValueError):
+        version.save()
+
+
+def test_archived_flow_cannot_be_edited_or_published(published, owner, engineer, graph):
+    services.archive(published, owner)
+    with pytest.raises(InvalidOperation):
+        services.replace_graph(published, engineer, graph)
+    with pytest.raises(InvalidOperation):
+        services.publish(published, owner)

@@ -68,3 +68,9 @@ def test_suggestions_prefer_the_domain_and_published_flows(engineer, owner):
             services.publish(flow, owner)
     found = titles(selectors.suggestions(engineer, domain="endpoint", text="the vpn keeps dropping"))
     assert found[0] == "VPN client install" and "VPN draft" not in found
+
+
+@pytest.mark.parametrize("text", ["C:\\ drive -- full!!! ' | & ! ( ) :* <->", "---", "", "a b", "ünïcödé wörds"])
+def test_any_text_is_safe_to_search_and_suggest(library, engineer, text):
+    list(selectors.flows_for(engineer, q=text))
+    list(selectors.suggestions(engineer, domain="networking", text=text))
