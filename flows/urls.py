@@ -18,6 +18,7 @@ urlpatterns = [
     path("<uuid:flow_id>/edit/nodes/<str:key>/", views.node_save, name="node_save"),
     path("<uuid:flow_id>/edit/nodes/<str:key>/delete/", views.node_delete, name="node_delete"),
     path("<uuid:flow_id>/edit/nodes/<str:key>/move/", views.node_move, name="node_move"),
+    path("<uuid:flow_id>/edit/nodes/<str:key>/library/", views.node_from_library, name="node_library"),
     path("<uuid:flow_id>/edit/nodes/<str:key>/start/", views.node_start, name="node_start"),
     path("<uuid:flow_id>/publish/", views.publish, name="publish"),
     path("<uuid:flow_id>/archive/", views.archive, name="archive"),

@@ -10,17 +10,18 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import account_required, get_for_account, has_role, role_required
+from accounts.access import account_required, get_for_account, has_role, role_required, scoped
 from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN
-from flows import builder, diagram, editing, selectors, services
+from flows import builder, diagram, editing, library, selectors, services
 from flows import graph as graphs
 from flows.forms import FlowFilterForm, FlowForm, GenerateForm, ImportForm, NodeAddForm, NodeForm
-from flows.models import Flow, FlowVersion
+from flows.models import Flow, FlowVersion, LibraryStep
 from resolutionflow.domain import DomainError
 from resolutionflow.htmx import first_form_error, refusal
 
 PAGE_SIZE = 25
 EDIT_PAGE = "flows/edit.html"
+LIBRARY_PICKER_MAX = 200
 
 
 def _flow(request, flow_id) -> Flow:
@@ -122,6 +123,7 @@ def _flow_context(request, flow: Flow, **extra) -> dict:
         "can_edit": has_role(user, ENGINEER_OR_ADMIN) and flow.status != Flow.Status.ARCHIVED,
         "can_publish": has_role(user, ADMIN_OR_OWNER) and flow.status != Flow.Status.ARCHIVED,
         "node_keys": [n["key"] for n in flow.graph.get("nodes", [])],
+        "library_steps": scoped(LibraryStep, user).only("id", "title")[:LIBRARY_PICKER_MAX],
         # Changes whenever the draft does: lets scripts and tests see that a redraw has landed.
         "graph_hash": hashlib.sha256(json.dumps(flow.graph, sort_keys=True).encode()).hexdigest()[:12],
         **extra,
@@ -187,6 +189,19 @@ def node_save(request, flow_id, key):
     if labels:
         fields["answers"] = list(zip(labels, nexts, strict=False))
     return _edit(request, flow_id, lambda g: editing.update_node(g, key, fields))
+
+
+@require_POST
+@role_required(ENGINEER_OR_ADMIN)
+def node_from_library(request, flow_id, key):
+    """Fill an action node from the step library (counts as a use of the library step)."""
+    flow = _flow(request, flow_id)
+    entry = get_for_account(LibraryStep, request.user, pk=request.POST.get("entry", ""))
+    try:
+        library.insert_into_node(entry, flow, key, request.user)
+    except DomainError as exc:
+        return refusal(exc.message, exc.status_code) if request.htmx else _library_refusal(request, exc.message)
+    return _workspace(request, flow)
 
 
 @require_POST

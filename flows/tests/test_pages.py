@@ -229,3 +229,15 @@ def test_wrong_methods_and_bad_ids(client_for, engineer, published, session):
     assert client.post(f"/flows/sessions/{session.pk}/start/", {"flow": "nope"}).status_code == 404
     assert client.post(f"/flows/sessions/{session.pk}/answer/", {"node": "x", "answer": "y"}, **HTMX).status_code == 400
     assert client.get("/flows/?status=bogus&domain=nowhere").status_code == 200
+
+
+def test_editor_fills_an_action_node_from_the_library(client_for, engineer, draft):
+    entry = library.save_step(engineer, title="Reset the Winsock catalog", command="netsh winsock reset")
+    client = client_for(engineer)
+    assert "Fill from library" in client.get(f"/flows/{draft.pk}/edit/").content.decode()
+    response = client.post(f"/flows/{draft.pk}/edit/nodes/mtu/library/", {"entry": str(entry.pk)}, **HTMX)
+    assert response.status_code == 200 and "netsh winsock reset" in response.content.decode()
+    entry.refresh_from_db()
+    assert entry.usage_count == 1
+    refused = client.post(f"/flows/{draft.pk}/edit/nodes/fixed/library/", {"entry": str(entry.pk)}, **HTMX)
+    assert refused.status_code == 400
