@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from escalations.models import Handoff
 from flowpilot import services as flowpilot
+from flows import builder, services
 from flows.models import Flow
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
@@ -118,3 +119,25 @@ def test_build_publish_run_and_escalate_a_flow(live_stack, signed_in_page, owner
     expect(path.nth(1)).to_contain_text("Restart the print spooler → done")
     expect(context.get_by_test_id("context-flow-stop")).to_contain_text("Likely a hardware fault")
     assert author.js_errors == [] and junior.js_errors == [] and context.js_errors == []
+
+
+def test_flow_pages_fit_a_375px_screen(live_stack, signed_in_page, owner, engineer):
+    document = builder.offline_document("VPN disconnects every few minutes for remote staff", "networking")
+    flow = services.create_flow(engineer, title=document["title"], problem_domain="networking", graph=document)
+    services.publish(flow, owner)
+    session = flowpilot.open_session(engineer, problem_summary="VPN drops at home", problem_domain="networking")
+    page = signed_in_page(engineer, viewport={"width": 375, "height": 800})
+    for url in (
+        "/flows/",
+        f"/flows/{flow.pk}/",
+        f"/flows/{flow.pk}/edit/",
+        f"/sessions/{session.pk}/",
+        "/sessions/new/",
+    ):
+        page.goto(url)
+        if url.startswith("/sessions/") and url != "/sessions/new/":
+            page.get_by_test_id("flow-start").click()
+            expect(page.get_by_test_id("flow-node")).to_be_visible()
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at 375px"
+    assert page.js_errors == []

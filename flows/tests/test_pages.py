@@ -241,3 +241,12 @@ def test_editor_fills_an_action_node_from_the_library(client_for, engineer, draf
     assert entry.usage_count == 1
     refused = client.post(f"/flows/{draft.pk}/edit/nodes/fixed/library/", {"entry": str(entry.pk)}, **HTMX)
     assert refused.status_code == 400
+
+
+def test_enter_on_the_new_session_form_still_opens_a_plain_session(client_for, engineer, published):
+    html = client_for(engineer).get("/flows/suggest/?problem_summary=vpn").content.decode()
+    assert "formaction" in html
+    page = client_for(engineer).get("/sessions/new/").content.decode()
+    # The form's default (first) submit button has no formaction: Enter never starts a flow by surprise.
+    first_submit = page[page.index('data-testid="session-form"') :].split('type="submit"')[1][:80]
+    assert "formaction" not in first_submit
