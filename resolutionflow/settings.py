@@ -289,6 +289,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SessionStatusEnum": "flowpilot.models.Session.Status",
         "StepStatusEnum": "flowpilot.models.Step.Status",
+        "FlowStatusEnum": "flows.models.Flow.Status",
+        "FlowKindEnum": "flows.models.Flow.Kind",
     },
 }
 
