@@ -45,6 +45,10 @@ def _require_workable(session: Session, user: User) -> None:
         raise InvalidOperation("session is resolved")
 
 
+# Public for the apps above (flows' runner) so the "can this session be worked" rule is written once.
+require_workable = _require_workable
+
+
 def cap_output(output: str) -> tuple[str, bool]:
     """Output cut to OUTPUT_CAP_BYTES of UTF-8 (never mid-character) and whether it was cut."""
     encoded = output.encode("utf-8")

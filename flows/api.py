@@ -232,19 +232,21 @@ class SessionFlowAnswerView(APIView):
         return Response(runner.run_facts(run))
 
 
-class SessionFlowBackView(APIView):
+class RunActionView(APIView):
+    """POST with no body: `operation(run, user)` on the session's latest run → 200 run."""
+
     permission_classes = [ReadMemberWriteEngineer]
+    operation = None
 
     @extend_schema(request=None, responses={200: RunSerializer})
     def post(self, request, session_id):
-        run = runner.back(_run(_session(request, session_id)), request.user)
+        run = type(self).operation(_run(_session(request, session_id)), request.user)
         return Response(runner.run_facts(run))
 
 
-class SessionFlowLeaveView(APIView):
-    permission_classes = [ReadMemberWriteEngineer]
+class SessionFlowBackView(RunActionView):
+    operation = runner.back
 
-    @extend_schema(request=None, responses={200: RunSerializer})
-    def post(self, request, session_id):
-        run = runner.leave(_run(_session(request, session_id)), request.user)
-        return Response(runner.run_facts(run))
+
+class SessionFlowLeaveView(RunActionView):
+    operation = runner.leave

@@ -3,6 +3,7 @@
 import contextlib
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,7 +20,7 @@ from flows import library, runner
 from flows.forms import AnswerForm, LibraryStepForm
 from flows.models import Flow, LibraryStep
 from flows.panels import runner_context, suggestion_context
-from resolutionflow.domain import DomainError
+from resolutionflow.domain import DomainError, InvalidOperation
 from resolutionflow.htmx import first_form_error, refusal
 
 SESSION_PAGE = "flowpilot/session_detail.html"
@@ -48,23 +49,28 @@ def _refused(request, session: Session, message: str, status: int = 400) -> Http
     return redirect(f"/sessions/{session.pk}/#flow-runner")
 
 
-@require_POST
-@role_required(ENGINEER_OR_ADMIN)
-def start(request, session_id):
-    session = _session(request, session_id)
-    flow = get_for_account(Flow, request.user, pk=request.POST.get("flow", ""))
+def _act(request, session: Session, operation, *args, **kwargs) -> HttpResponse:
+    """Run one runner/library operation; answer with the redrawn panel or the refusal."""
     try:
-        runner.start_run(session, request.user, flow)
+        operation(*args, **kwargs)
     except DomainError as exc:
         return _refused(request, session, exc.message, exc.status_code)
     return _panel(request, session)
 
 
-def _latest(request, session: Session):
+def _on_latest_run(operation, user, session: Session, **kwargs):
     run = runner.latest_run(session)
     if run is None:
-        raise DomainError("This session has not started a flow.")
-    return run
+        raise InvalidOperation("This session has not started a flow.")
+    return operation(run, user, **kwargs)
+
+
+@require_POST
+@role_required(ENGINEER_OR_ADMIN)
+def start(request, session_id):
+    session = _session(request, session_id)
+    flow = get_for_account(Flow, request.user, pk=request.POST.get("flow", ""))
+    return _act(request, session, runner.start_run, session, request.user, flow)
 
 
 @require_POST
@@ -74,42 +80,23 @@ def answer(request, session_id):
     form = AnswerForm(request.POST)
     if not form.is_valid():
         return _refused(request, session, first_form_error(form))
-    data = form.cleaned_data
-    try:
-        runner.answer(
-            _latest(request, session),
-            request.user,
-            node=data["node"],
-            answer=data["answer"] or None,
-            status=data["status"] or None,
-            result_note=data["result_note"],
-            output=data["output"],
-        )
-    except DomainError as exc:
-        return _refused(request, session, exc.message, exc.status_code)
-    return _panel(request, session)
+    data = {**form.cleaned_data, "answer": form.cleaned_data["answer"] or None}
+    data["status"] = data["status"] or None
+    return _act(request, session, _on_latest_run, runner.answer, request.user, session, **data)
 
 
 @require_POST
 @role_required(ENGINEER_OR_ADMIN)
 def back(request, session_id):
     session = _session(request, session_id)
-    try:
-        runner.back(_latest(request, session), request.user)
-    except DomainError as exc:
-        return _refused(request, session, exc.message, exc.status_code)
-    return _panel(request, session)
+    return _act(request, session, _on_latest_run, runner.back, request.user, session)
 
 
 @require_POST
 @role_required(ENGINEER_OR_ADMIN)
 def leave(request, session_id):
     session = _session(request, session_id)
-    try:
-        runner.leave(_latest(request, session), request.user)
-    except DomainError as exc:
-        return _refused(request, session, exc.message, exc.status_code)
-    return _panel(request, session)
+    return _act(request, session, _on_latest_run, runner.leave, request.user, session)
 
 
 @require_POST
@@ -121,8 +108,10 @@ def run_new(request, flow_id):
     if not form.is_valid():
         return render(request, "flowpilot/session_new.html", {"form": form}, status=400)
     try:
-        session = session_services.open_session(request.user, **form.cleaned_data)
-        runner.start_run(session, request.user, flow)
+        # Both or neither: a flow that cannot start leaves no half-opened session behind.
+        with transaction.atomic():
+            session = session_services.open_session(request.user, **form.cleaned_data)
+            runner.start_run(session, request.user, flow)
     except DomainError as exc:
         form.add_error(None, exc.message)
         return render(request, "flowpilot/session_new.html", {"form": form}, status=400)
@@ -169,12 +158,7 @@ def vote(request, entry_id):
 def save_from_session(request, session_id):
     session = _session(request, session_id)
     step = get_for_account(Step.objects.filter(session=session), request.user, pk=request.POST.get("step", ""))
-    try:
-        library.save_session_step(step, request.user)
-    except DomainError as exc:
-        return _refused(request, session, exc.message, exc.status_code)
-    messages.success(request, f"“{step.title}” saved to the step library.")
-    return _panel(request, session)
+    return _act(request, session, library.save_session_step, step, request.user)
 
 
 @require_POST
@@ -182,8 +166,4 @@ def save_from_session(request, session_id):
 def insert_into_session(request, session_id):
     session = _session(request, session_id)
     entry = get_for_account(LibraryStep, request.user, pk=request.POST.get("entry", ""))
-    try:
-        library.insert_into_session(entry, session, request.user)
-    except DomainError as exc:
-        return _refused(request, session, exc.message, exc.status_code)
-    return _panel(request, session)
+    return _act(request, session, library.insert_into_session, entry, session, request.user)

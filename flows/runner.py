@@ -14,21 +14,12 @@ from flowpilot import services as session_services
 from flowpilot.models import Session, Step
 from flowpilot.redact import redact
 from flows.models import Flow, FlowRun, FlowVersion
-from flows.services import require_engineer
 from resolutionflow.domain import Conflict, InvalidOperation
 
 # Activity kinds of a run's lifecycle (answers are recorded as step activities).
 STARTED, WENT_BACK, LEFT, REACHED_OUTCOME = "flow_started", "flow_back", "flow_left", "flow_outcome"
 LINK_DEPTH_MAX = 10
 RESULT_STATUSES = (Step.Status.DONE, Step.Status.FAILED, Step.Status.SKIPPED)
-
-
-def _require_workable(session: Session, user: User) -> None:
-    require_engineer(user)
-    if session.account_id != user.account_id:
-        raise InvalidOperation("session belongs to another account")
-    if session.status == Session.Status.RESOLVED:
-        raise InvalidOperation("session is resolved")
 
 
 def latest_run(session: Session) -> FlowRun | None:
@@ -67,7 +58,7 @@ def _move_to(run: FlowRun, key: str, user: User) -> None:
 
 def start_run(session: Session, user: User, flow: Flow) -> FlowRun:
     """Start `flow` in its current published version; one open run per session."""
-    _require_workable(session, user)
+    session_services.require_workable(session, user)
     if flow.account_id != session.account_id:
         raise InvalidOperation("flow belongs to another account")
     version = flow.versions.order_by("-number").first()
@@ -133,7 +124,7 @@ def answer(
     output: str = "",
 ) -> FlowRun:
     """Answer the current node and move on. A node that is no longer current is a 409 (stale page)."""
-    _require_workable(run.session, user)
+    session_services.require_workable(run.session, user)
     with transaction.atomic():
         run = (
             FlowRun.objects.select_for_update()
@@ -166,7 +157,7 @@ def answer(
 
 def back(run: FlowRun, user: User) -> FlowRun:
     """Undo the last answer: kept in the history (flagged), its step marked skipped, never deleted."""
-    _require_workable(run.session, user)
+    session_services.require_workable(run.session, user)
     with transaction.atomic():
         run = FlowRun.objects.select_for_update().select_related("session", "flow", "version").get(pk=run.pk)
         if run.outcome == FlowRun.Outcome.LEFT:
@@ -194,7 +185,7 @@ def back(run: FlowRun, user: User) -> FlowRun:
 
 def leave(run: FlowRun, user: User) -> FlowRun:
     """End the run; the tech goes on with the copilot."""
-    _require_workable(run.session, user)
+    session_services.require_workable(run.session, user)
     with transaction.atomic():
         ended = FlowRun.objects.filter(pk=run.pk, ended_at__isnull=True).update(
             outcome=FlowRun.Outcome.LEFT, ended_at=timezone.now()

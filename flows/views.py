@@ -53,50 +53,42 @@ def flow_list(request):
     return render(request, "flows/library.html", context)
 
 
-def _library_refusal(request, message: str, status: int = 400):
+def _library_refusal(request, message: str):
     messages.error(request, message)
     return redirect("flows:list")
+
+
+def _new_draft(request, form, make, done: str = ""):
+    """Validate the library's form, make a draft with it and open the editor (or go back with the reason)."""
+    if not form.is_valid():
+        return _library_refusal(request, first_form_error(form))
+    try:
+        flow = make(request.user, form.cleaned_data)
+    except DomainError as exc:
+        return _library_refusal(request, exc.message)
+    if done:
+        messages.success(request, done)
+    return redirect("flows:edit", flow_id=flow.pk)
 
 
 @require_POST
 @role_required(ENGINEER_OR_ADMIN)
 def flow_create(request):
-    form = FlowForm(request.POST)
-    if not form.is_valid():
-        return _library_refusal(request, first_form_error(form))
-    try:
-        flow = services.create_flow(request.user, **form.cleaned_data)
-    except DomainError as exc:
-        return _library_refusal(request, exc.message)
-    return redirect("flows:edit", flow_id=flow.pk)
+    return _new_draft(request, FlowForm(request.POST), lambda user, data: services.create_flow(user, **data))
 
 
 @require_POST
 @role_required(ENGINEER_OR_ADMIN)
 def flow_generate(request):
-    form = GenerateForm(request.POST)
-    if not form.is_valid():
-        return _library_refusal(request, first_form_error(form))
-    try:
-        flow = builder.generate(request.user, **form.cleaned_data)
-    except DomainError as exc:
-        return _library_refusal(request, exc.message)
-    messages.success(request, "Draft flow built. Review every node before you publish it.")
-    return redirect("flows:edit", flow_id=flow.pk)
+    make = lambda user, data: builder.generate(user, **data)  # noqa: E731
+    return _new_draft(request, GenerateForm(request.POST), make, "Draft built. Review every node before publishing.")
 
 
 @require_POST
 @role_required(ENGINEER_OR_ADMIN)
 def flow_import(request):
-    form = ImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _library_refusal(request, first_form_error(form))
-    try:
-        flow = services.import_flow(request.user, form.cleaned_data["document"])
-    except DomainError as exc:
-        return _library_refusal(request, exc.message)
-    messages.success(request, "Imported as a draft.")
-    return redirect("flows:edit", flow_id=flow.pk)
+    make = lambda user, data: services.import_flow(user, data["document"])  # noqa: E731
+    return _new_draft(request, ImportForm(request.POST, request.FILES), make, "Imported as a draft.")
 
 
 def _versions(flow: Flow) -> tuple[list[dict], list[str]]:
