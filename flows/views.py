@@ -106,10 +106,16 @@ def _versions(flow: Flow) -> tuple[list[dict], list[str]]:
 def _flow_context(request, flow: Flow, **extra) -> dict:
     user = request.user
     history, draft_changes = _versions(flow)
+    problems = services.validate_errors(flow)
+    by_node: dict[str, list[str]] = {}
+    for problem in problems:
+        by_node.setdefault(problem.node or "", []).append(problem.message)
     return {
         "flow": flow,
         "diagram": diagram.layout(flow.graph),
-        "problems": services.validate_errors(flow),
+        "problems": problems,
+        "nodes": [{**node, "problems": by_node.get(node.get("key"), [])} for node in flow.graph.get("nodes", [])],
+        "linkable": scoped(Flow, user).filter(status=Flow.Status.PUBLISHED).exclude(pk=flow.pk).only("id", "title"),
         "history": history,
         "draft_changes": draft_changes,
         "can_edit": has_role(user, ENGINEER_OR_ADMIN) and flow.status != Flow.Status.ARCHIVED,

@@ -250,3 +250,16 @@ def test_enter_on_the_new_session_form_still_opens_a_plain_session(client_for, e
     # The form's default (first) submit button has no formaction: Enter never starts a flow by surprise.
     first_submit = page[page.index('data-testid="session-form"') :].split('type="submit"')[1][:80]
     assert "formaction" not in first_submit
+
+
+def test_editor_shows_each_nodes_problems_on_its_card_and_links_by_title(client_for, engineer, published):
+    flow = services.create_flow(engineer, title="Remote access")
+    client = client_for(engineer)
+    client.post(f"/flows/{flow.pk}/edit/nodes/", {"type": "question", "key": "kind", "text": "VPN or RDP?"}, **HTMX)
+    html = client.post(f"/flows/{flow.pk}/edit/nodes/", {"type": "link", "key": "vpn", "text": "VPN"}, **HTMX)
+    html = html.content.decode()
+    card = html[
+        html.index('data-testid="node-card" data-node="kind"') : html.index('data-testid="node-card" data-node="vpn"')
+    ]
+    assert 'data-testid="node-problems"' in card and "at least two answers" in card
+    assert f'<option value="{published.pk}">VPN drops</option>' in html
