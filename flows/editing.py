@@ -62,6 +62,16 @@ def update_node(document: dict, key: str, fields: dict) -> dict:
     return graphs.normalize(graph)
 
 
+def move_answer(document: dict, key: str, index: int, direction: str) -> dict:
+    """Swap a question's answer with its neighbour (the order the tech sees, and the 1-9 keys)."""
+    graph = copy.deepcopy(graphs.normalize(document))
+    answers = graph["nodes"][_index(graph, key)].get("answers", [])
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= index < len(answers) and 0 <= other < len(answers):
+        answers[index], answers[other] = answers[other], answers[index]
+    return graph
+
+
 def delete_node(document: dict, key: str) -> dict:
     graph = copy.deepcopy(graphs.normalize(document))
     del graph["nodes"][_index(graph, key)]

@@ -35,7 +35,9 @@ def _panel(request, session: Session) -> HttpResponse:
     if not request.htmx:
         return redirect(f"/sessions/{session.pk}/#flow-runner")
     session.refresh_from_db()
-    html = render_to_string("flows/_runner.html", runner_context(request, session), request=request)
+    # After an answer the new node's first control takes focus (htmx honours autofocus in swapped content).
+    context = {**runner_context(request, session), "focus": True}
+    html = render_to_string("flows/_runner.html", context, request=request)
     page = session_views._context(request, session, oob=True)
     for name in ("steps", "timeline", "ticket_notes"):
         html += render_to_string(f"{SESSION_PAGE}#{name}", page, request=request)

@@ -217,6 +217,13 @@ def node_move(request, flow_id, key):
 
 @require_POST
 @role_required(ENGINEER_OR_ADMIN)
+def answer_move(request, flow_id, key, index):
+    direction = "up" if request.POST.get("direction") == "up" else "down"
+    return _edit(request, flow_id, lambda g: editing.move_answer(g, key, index, direction))
+
+
+@require_POST
+@role_required(ENGINEER_OR_ADMIN)
 def node_start(request, flow_id, key):
     return _edit(request, flow_id, lambda g: editing.set_start(g, key))
 

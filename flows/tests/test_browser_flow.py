@@ -96,6 +96,7 @@ def test_build_publish_run_and_escalate_a_flow(live_stack, signed_in_page, owner
     expect(first_answer).to_be_focused()
     junior.keyboard.press("2")
     expect(junior.get_by_test_id("flow-node")).to_have_attribute("data-node", "spooler")
+    expect(junior.get_by_test_id("flow-done")).to_be_focused()  # the next node's first control takes focus
     runner.get_by_label("Result note").fill("Spooler restarted")
     junior.get_by_test_id("flow-done").click()
     expect(junior.get_by_test_id("flow-node")).to_have_attribute("data-node", "test-page")

@@ -263,3 +263,23 @@ def test_editor_shows_each_nodes_problems_on_its_card_and_links_by_title(client_
     ]
     assert 'data-testid="node-problems"' in card and "at least two answers" in card
     assert f'<option value="{published.pk}">VPN drops</option>' in html
+
+
+def test_editor_reorders_answers(client_for, engineer, draft):
+    client = client_for(engineer)
+    page = client.get(f"/flows/{draft.pk}/edit/").content.decode()
+    assert f"/flows/{draft.pk}/edit/nodes/connected/answers/1/move/" in page
+    client.post(f"/flows/{draft.pk}/edit/nodes/connected/answers/1/move/", {"direction": "up"}, **HTMX)
+    draft.refresh_from_db()
+    assert [a["label"] for a in draft.graph["nodes"][0]["answers"]] == ["No", "Yes"]
+    client.post(f"/flows/{draft.pk}/edit/nodes/connected/answers/9/move/", {"direction": "up"}, **HTMX)
+    draft.refresh_from_db()
+    assert [a["label"] for a in draft.graph["nodes"][0]["answers"]] == ["No", "Yes"]
+
+
+def test_answering_with_htmx_moves_focus_to_the_next_node(client_for, engineer, published, session):
+    client = client_for(engineer)
+    client.post(f"/flows/sessions/{session.pk}/start/", {"flow": str(published.pk)})
+    assert "autofocus" not in client.get(f"/sessions/{session.pk}/").content.decode().split("flow-runner")[1][:3000]
+    panel = client.post(f"/flows/sessions/{session.pk}/answer/", {"node": "connected", "answer": "Yes"}, **HTMX)
+    assert 'data-testid="flow-done" autofocus' in panel.content.decode()
