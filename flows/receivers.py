@@ -8,8 +8,11 @@ from flows.panels import runner_context, suggestion_context
 
 
 def session_panels(request, session) -> str:
-    """The runner panel on the session page."""
-    return render_to_string("flows/_runner.html", runner_context(request, session), request=request)
+    """The runner panel on the session page (nothing for a reader of a session that never ran a flow)."""
+    context = runner_context(request, session)
+    if not context["can_work"] and context["run"] is None:
+        return ""
+    return render_to_string("flows/_runner.html", context, request=request)
 
 
 def new_session_panels(request, form) -> str:

@@ -283,3 +283,7 @@ def test_answering_with_htmx_moves_focus_to_the_next_node(client_for, engineer, 
     assert "autofocus" not in client.get(f"/sessions/{session.pk}/").content.decode().split("flow-runner")[1][:3000]
     panel = client.post(f"/flows/sessions/{session.pk}/answer/", {"node": "connected", "answer": "Yes"}, **HTMX)
     assert 'data-testid="flow-done" autofocus' in panel.content.decode()
+
+
+def test_no_runner_panel_for_a_viewer_when_no_flow_ran(client_for, viewer, session):
+    assert 'data-testid="flow-runner"' not in client_for(viewer).get(f"/sessions/{session.pk}/").content.decode()
