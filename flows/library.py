@@ -37,6 +37,21 @@ def save_session_step(step: Step, user: User) -> LibraryStep:
     )
 
 
+def save_node_step(flow: Flow, node_key: str, user: User) -> LibraryStep:
+    """Keep an action node of a flow (its text, expected result and command) as a library step."""
+    node = next((n for n in flow.graph.get("nodes", []) if n.get("key") == node_key), None)
+    if node is None or node.get("type") != "action":
+        raise InvalidOperation("only action nodes can be saved as library steps")
+    detail = f"Expect: {node['expect']}" if node.get("expect") else ""
+    return save_step(
+        user,
+        title=node.get("text", ""),
+        detail=detail,
+        command=node.get("command", ""),
+        problem_domain=flow.problem_domain,
+    )
+
+
 def _used(entry: LibraryStep) -> None:
     LibraryStep.objects.filter(pk=entry.pk).update(usage_count=F("usage_count") + 1)
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("<uuid:flow_id>/edit/nodes/<str:key>/delete/", views.node_delete, name="node_delete"),
     path("<uuid:flow_id>/edit/nodes/<str:key>/move/", views.node_move, name="node_move"),
     path("<uuid:flow_id>/edit/nodes/<str:key>/library/", views.node_from_library, name="node_library"),
+    path("<uuid:flow_id>/edit/nodes/<str:key>/to-library/", views.node_to_library, name="node_to_library"),
     path("<uuid:flow_id>/edit/nodes/<str:key>/start/", views.node_start, name="node_start"),
     path("<uuid:flow_id>/edit/nodes/<str:key>/answers/<int:index>/move/", views.answer_move, name="answer_move"),
     path("<uuid:flow_id>/publish/", views.publish, name="publish"),

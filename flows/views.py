@@ -204,6 +204,23 @@ def node_from_library(request, flow_id, key):
 
 @require_POST
 @role_required(ENGINEER_OR_ADMIN)
+def node_to_library(request, flow_id, key):
+    flow = _flow(request, flow_id)
+    try:
+        entry = library.save_node_step(flow, key, request.user)
+    except DomainError as exc:
+        return refusal(exc.message, exc.status_code) if request.htmx else _library_refusal(request, exc.message)
+    if request.htmx:
+        return HttpResponse(
+            status=204,
+            headers={"HX-Trigger": json.dumps({"toast": {"message": f"Saved “{entry.title}” to the step library."}})},
+        )
+    messages.success(request, f"Saved “{entry.title}” to the step library.")
+    return redirect("flows:edit", flow_id=flow.pk)
+
+
+@require_POST
+@role_required(ENGINEER_OR_ADMIN)
 def node_delete(request, flow_id, key):
     return _edit(request, flow_id, lambda g: editing.delete_node(g, key))
 

@@ -287,3 +287,12 @@ def test_answering_with_htmx_moves_focus_to_the_next_node(client_for, engineer, 
 
 def test_no_runner_panel_for_a_viewer_when_no_flow_ran(client_for, viewer, session):
     assert 'data-testid="flow-runner"' not in client_for(viewer).get(f"/sessions/{session.pk}/").content.decode()
+
+
+def test_editor_saves_an_action_node_to_the_library(client_for, engineer, draft):
+    client = client_for(engineer)
+    response = client.post(f"/flows/{draft.pk}/edit/nodes/restart/to-library/", **HTMX)
+    assert response.status_code == 204 and "step library" in response["HX-Trigger"]
+    entry = LibraryStep.objects.get(title="Restart the VPN service")
+    assert entry.command == "Restart-Service vpnagent" and entry.problem_domain == "networking"
+    assert client.post(f"/flows/{draft.pk}/edit/nodes/fixed/to-library/", **HTMX).status_code == 400
