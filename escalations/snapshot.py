@@ -8,6 +8,7 @@ Free text is redacted: the snapshot leaves the session (AI, email, PSA).
 from django.utils import timezone
 
 from escalations.models import SNAPSHOT_SCHEMA_VERSION
+from flowpilot import hooks
 from flowpilot.models import Activity, Session, Step, StepCounts
 from flowpilot.redact import redact
 
@@ -50,6 +51,14 @@ def _steps(steps: list[Step]) -> list[dict]:
 
 def build_snapshot(session: Session, escalator_notes: str = "") -> dict:
     """Steps with results, recent conversation, notes, counts and time spent, as plain JSON."""
+    snapshot = _core(session, escalator_notes)
+    for extra in hooks.session_facts(session):
+        # Apps above contribute keys (flows: `flow`); they never replace the core ones.
+        snapshot.update({key: value for key, value in extra.items() if key not in snapshot})
+    return snapshot
+
+
+def _core(session: Session, escalator_notes: str) -> dict:
     step_rows = list(session.steps.order_by("order"))
     steps = _steps(step_rows)
     conversation = list(

@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 
 from accounts.access import get_for_account
 from accounts.permissions import ReadMemberWriteEngineer
+from flowpilot import hooks, search, selectors, services
 from flowpilot import notes as ticket_notes
-from flowpilot import search, selectors, services
 from flowpilot.ai import AIError
 from flowpilot.forms import OUTPUT_MAX, SUMMARY_MAX, TEXT_MAX, SessionFilterForm
 from flowpilot.models import ProblemDomain, Session, Step
@@ -60,6 +60,13 @@ class SessionDetailSerializer(SessionSerializer):
 
     class Meta(SessionSerializer.Meta):
         fields = [*SessionSerializer.Meta.fields, "steps"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Apps above flowpilot add their fields (e.g. flows' `flow_run`) without flowpilot importing them.
+        for extra in hooks.session_api_fields(instance):
+            data.update(extra)
+        return data
 
 
 class OpenSessionSerializer(serializers.Serializer):

@@ -55,3 +55,31 @@ session_panels = Hook(
     ' side column as {"template": name, "context": dict}, or None to show nothing. Runs in the view, so'
     " templates never query.",
 )
+
+session_workspace = Hook(
+    "session_workspace",
+    "Called with (request, session) while rendering the session page; each receiver returns rendered HTML "
+    "for the main column above the steps (the flow runner) or ''. Rendered in the view, so templates only print.",
+)
+
+new_session_panels = Hook(
+    "new_session_panels",
+    "Called with (request, form) while rendering the new-session page; each receiver returns HTML or ''.",
+)
+
+session_facts = Hook(
+    "session_facts",
+    "Called with (session) when a handoff snapshot is taken; each receiver returns a dict of extra "
+    "top-level snapshot keys (plain JSON, secrets redacted), e.g. {'flow': {...}}.",
+)
+
+session_api_fields = Hook(
+    "session_api_fields",
+    "Called with (session) by GET /api/v1/sessions/{id}/; each receiver returns a dict of extra fields.",
+)
+
+ticket_notes_sections = Hook(
+    "ticket_notes_sections",
+    "Called with (session) by the ticket notes; each receiver returns a list of (heading, [lines]) "
+    "sections printed after the steps. Lines are plain text; the notes redact and escape them.",
+)

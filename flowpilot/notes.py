@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.html import escape
 
+from flowpilot import hooks
 from flowpilot.models import Activity, Session, Step, StepCounts
 from flowpilot.redact import redact
 
@@ -43,6 +44,8 @@ class NoteData:
     notes: list[str]
     resolution: str
     time_spent: str
+    # (heading, lines) contributed by apps above flowpilot, e.g. the guided flow's path.
+    sections: list[tuple[str, list[str]]]
 
 
 def _excerpt(output: str) -> str:
@@ -98,6 +101,11 @@ def _collect(session: Session) -> NoteData:
         notes=notes,
         resolution=redact(session.resolution_summary),
         time_spent=format_duration(end - session.created_at),
+        sections=[
+            (heading, [redact(line) for line in lines])
+            for found in hooks.ticket_notes_sections(session)
+            for heading, lines in found
+        ],
     )
 
 
@@ -120,6 +128,8 @@ def _markdown(d: NoteData) -> str:
         out.append(f"\n_{d.untried} proposed step(s) not tried._")
     if d.dead_ends:
         out += ["", "### Dead ends", *[f"- {s.title}{f': {s.note}' if s.note else ''}" for s in d.dead_ends]]
+    for heading, lines in d.sections:
+        out += ["", f"### {heading}", *[f"- {line}" for line in lines]]
     if d.notes:
         out += ["", "### Notes", *[f"- {note}" for note in d.notes]]
     out += ["", "### Resolution", d.resolution or f"_Not resolved yet (status: {d.status})._", ""]
@@ -144,6 +154,8 @@ def _text(d: NoteData) -> str:
         out.append(f"({d.untried} proposed step(s) not tried)")
     if d.dead_ends:
         out += ["", "DEAD ENDS", *[f"- {s.title}{f': {s.note}' if s.note else ''}" for s in d.dead_ends]]
+    for heading, lines in d.sections:
+        out += ["", heading.upper(), *[f"- {line}" for line in lines]]
     if d.notes:
         out += ["", "NOTES", *[f"- {note}" for note in d.notes]]
     out += ["", "RESOLUTION", d.resolution or f"Not resolved yet (status: {d.status}).", ""]
@@ -176,6 +188,8 @@ def _html(d: NoteData) -> str:
     if d.dead_ends:
         items = "".join(f"<li>{e(s.title)}{f': {e(s.note)}' if s.note else ''}</li>" for s in d.dead_ends)
         out.append(f"<h3>Dead ends</h3><ul>{items}</ul>")
+    for heading, lines in d.sections:
+        out.append(f"<h3>{e(heading)}</h3><ul>" + "".join(f"<li>{e(line)}</li>" for line in lines) + "</ul>")
     if d.notes:
         out.append("<h3>Notes</h3><ul>" + "".join(f"<li>{e(n)}</li>" for n in d.notes) + "</ul>")
     resolution = e(d.resolution) if d.resolution else f"<em>Not resolved yet (status: {e(d.status)}).</em>"

@@ -46,6 +46,10 @@ def _require_workable(session: Session, user: User) -> None:
         raise InvalidOperation("session is resolved")
 
 
+# Public for the apps above (flows' runner) so the "can this session be worked" rule is written once.
+require_workable = _require_workable
+
+
 def cap_output(output: str) -> tuple[str, bool]:
     """Output cut to OUTPUT_CAP_BYTES of UTF-8 (never mid-character) and whether it was cut."""
     encoded = output.encode("utf-8")
@@ -200,8 +204,9 @@ def add_step(
     result_note: str = "",
     output: str = "",
     is_dead_end: bool = False,
+    source: str = Step.Source.TECH,
 ) -> Step:
-    """The tech's own step, optionally with its result already recorded."""
+    """The tech's own step (or a guided flow's, `source=flow`), optionally with its result recorded."""
     _require_workable(session, user)
     title = title.strip()
     if not title:
@@ -217,7 +222,7 @@ def add_step(
             title=title[:200],
             detail=detail.strip(),
             command=command.strip(),
-            source=Step.Source.TECH,
+            source=source,
             status=status,
             result_note=result_note.strip(),
             output=capped,

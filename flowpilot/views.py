@@ -72,7 +72,8 @@ def session_new(request):
                 services.ask_copilot(session, request.user, session.problem_summary)
             return redirect("flowpilot:detail", session_id=session.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "flowpilot/session_new.html", {"form": form}, status=status)
+    panels = hooks.new_session_panels(request, form)
+    return render(request, "flowpilot/session_new.html", {"form": form, "panels": panels}, status=status)
 
 
 def _context(request, session: Session, **extra) -> dict:
@@ -99,7 +100,9 @@ def _context(request, session: Session, **extra) -> dict:
 def session_detail(request, session_id):
     session = get_for_account(Session.objects.select_related("owner", "assignee"), request.user, pk=session_id)
     panels = [panel for panel in hooks.session_panels(request, session) if panel]
-    return render(request, PAGE, _context(request, session, resolve_form=ResolveForm(), panels=panels))
+    workspace = hooks.session_workspace(request, session)
+    context = _context(request, session, resolve_form=ResolveForm(), panels=panels, workspace=workspace)
+    return render(request, PAGE, context)
 
 
 def _fragments(request, session: Session, main: str, oob: tuple[str, ...], **extra) -> HttpResponse:

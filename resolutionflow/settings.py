@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "flowpilot.psa",
     "sharing",
     "escalations",
+    "flows",
     "analytics",
 ]
 
@@ -289,6 +290,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SessionStatusEnum": "flowpilot.models.Session.Status",
         "StepStatusEnum": "flowpilot.models.Step.Status",
+        "FlowStatusEnum": "flows.models.Flow.Status",
+        "FlowKindEnum": "flows.models.Flow.Kind",
     },
 }
 

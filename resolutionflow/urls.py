@@ -13,6 +13,7 @@ urlpatterns = [
     path("account/", include("accounts.urls_settings")),
     path("sessions/", include("flowpilot.urls")),
     path("escalations/", include("escalations.urls")),
+    path("flows/", include("flows.urls")),
     path("analytics/", include("analytics.urls")),
     path("psa/", include("flowpilot.psa.urls")),
     path("api/v1/", include("resolutionflow.api_urls")),

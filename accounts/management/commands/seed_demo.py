@@ -5,6 +5,7 @@ import analytics.demo
 import escalations.demo
 import flowpilot.demo
 import flowpilot.search
+import flows.demo
 from accounts import demo as accounts_demo
 
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
             demo = accounts_demo.seed()
             flowpilot.demo.seed(demo)
             escalations.demo.seed(demo)
+            flows.demo.seed(demo)
             analytics.demo.seed(demo)
             # Some demo rows are written around the services (backdating); index them all once.
             flowpilot.search.refresh_all()

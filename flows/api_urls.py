@@ -1,0 +1,19 @@
+from django.urls import path
+
+from flows import api
+
+urlpatterns = [
+    path("flows/", api.FlowListView.as_view(), name="api-flows"),
+    path("flows/import/", api.FlowImportView.as_view(), name="api-flows-import"),
+    path("flows/generate/", api.FlowGenerateView.as_view(), name="api-flows-generate"),
+    path("flows/<uuid:flow_id>/", api.FlowDetailView.as_view(), name="api-flow"),
+    path("flows/<uuid:flow_id>/graph/", api.FlowGraphView.as_view(), name="api-flow-graph"),
+    path("flows/<uuid:flow_id>/publish/", api.FlowPublishView.as_view(), name="api-flow-publish"),
+    path("flows/<uuid:flow_id>/export/", api.FlowExportView.as_view(), name="api-flow-export"),
+    path("sessions/<uuid:session_id>/flow/", api.SessionFlowView.as_view(), name="api-session-flow"),
+    path(
+        "sessions/<uuid:session_id>/flow/answer/", api.SessionFlowAnswerView.as_view(), name="api-session-flow-answer"
+    ),
+    path("sessions/<uuid:session_id>/flow/back/", api.SessionFlowBackView.as_view(), name="api-session-flow-back"),
+    path("sessions/<uuid:session_id>/flow/leave/", api.SessionFlowLeaveView.as_view(), name="api-session-flow-leave"),
+]

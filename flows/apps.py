@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class FlowsConfig(AppConfig):
+    name = "flows"
+    verbose_name = "Guided flows"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # flows sits above flowpilot and escalations: it fills their named hooks
+        # instead of either importing flows (docs/architecture.md).
+        from flowpilot import hooks
+        from flows import receivers
+
+        hooks.session_workspace.register(receivers.session_workspace)
+        hooks.new_session_panels.register(receivers.new_session_panels)
+        hooks.session_facts.register(receivers.session_facts)
+        hooks.session_api_fields.register(receivers.session_api_fields)
+        hooks.ticket_notes_sections.register(receivers.ticket_notes_sections)

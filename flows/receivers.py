@@ -1,0 +1,53 @@
+"""What flows contributes to flowpilot's named hooks (registered in FlowsConfig.ready())."""
+
+from django.template.loader import render_to_string
+
+from flowpilot.redact import redact
+from flows import runner
+from flows.panels import runner_context, suggestion_context
+
+
+def session_workspace(request, session) -> str:
+    """The runner panel on the session page (nothing for a reader of a session that never ran a flow)."""
+    context = runner_context(request, session)
+    if not context["can_work"] and context["run"] is None:
+        return ""
+    return render_to_string("flows/_runner.html", context, request=request)
+
+
+def new_session_panels(request, form) -> str:
+    """Flow suggestions on the new-session page (refreshed as the tech types)."""
+    return render_to_string("flows/_suggest.html", suggestion_context(request, form.data), request=request)
+
+
+def session_facts(session) -> dict:
+    """The handoff snapshot's `flow`: flow, version, path taken and where the run stopped."""
+    run = runner.latest_run(session)
+    if run is None:
+        return {}
+    facts = runner.run_facts(run)
+    for step in facts["steps"]:
+        step["note"] = redact(step["note"])
+    return {"flow": facts}
+
+
+def session_api_fields(session) -> dict:
+    run = runner.latest_run(session)
+    return {"flow_run": runner.run_facts(run) if run else None}
+
+
+def ticket_notes_sections(session) -> list[tuple[str, list[str]]]:
+    """The path taken, for the ticket notes."""
+    run = runner.latest_run(session)
+    if run is None:
+        return []
+    facts = runner.run_facts(run)
+    lines = [f"{facts['title']} (version {facts['version']})"]
+    lines += [f"{n}. {s['text']} → {s['answer']}" for n, s in enumerate(facts["steps"], 1)]
+    if facts["outcome"] == "left":
+        lines.append(f"Left the flow at: {facts['stopped_at']['text']}")
+    elif facts["ended"]:
+        lines.append(f"Outcome: {facts['outcome']} ({facts['stopped_at']['text']})")
+    elif facts["stopped_at"]:
+        lines.append(f"Stopped at: {facts['stopped_at']['text']}")
+    return [("Guided flow", lines)]

@@ -1,0 +1,96 @@
+"""Reads of flows: library search (ranked on PostgreSQL, icontains on SQLite), filters, 30-day stats."""
+
+import re
+from datetime import timedelta
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
+
+from accounts.access import scoped
+from accounts.models import User
+from flows.models import Flow, FlowRun
+
+STATS_DAYS = 30
+SUGGESTIONS = 3
+# Letters and digits only: these words are joined into a raw tsquery, where punctuation is syntax.
+WORD = re.compile(r"\w{3,}", re.UNICODE)
+
+
+def search(qs: QuerySet, q: str, *, any_word: bool = False) -> QuerySet:
+    """`qs` matching `q` (title, description, node text, tags), best first. The one search function:
+    PostgreSQL ranks the stored vector (websearch syntax, or any word for suggestions); other
+    databases fall back to a plain `icontains` over the stored search text."""
+    q = q.strip()[:200]
+    if not q:
+        return qs
+    words = WORD.findall(q.lower())
+    if connection.vendor == "postgresql":
+        if any_word:
+            if not words:
+                return qs.none()
+            query = SearchQuery(" | ".join(words[:20]), search_type="raw", config="english")
+        else:
+            query = SearchQuery(q, search_type="websearch", config="english")
+        return (
+            qs.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "title")
+        )
+    terms = words if any_word else [q.lower()]
+    match = Q()
+    for term in terms[:20]:
+        match |= Q(search_text__icontains=term)
+    return qs.filter(match) if terms else qs.none()
+
+
+def flows_for(
+    user: User, *, q: str = "", domain: str = "", kind: str = "", tag: str = "", status: str = ""
+) -> QuerySet:
+    """The account's flows for the library: drafts and published by default, archived only when asked."""
+    qs = scoped(Flow, user)
+    qs = qs.filter(status=status) if status else qs.exclude(status=Flow.Status.ARCHIVED)
+    if domain:
+        qs = qs.filter(problem_domain=domain)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if tag:
+        # Tags are a JSON list of strings: the quoted tag appears verbatim in its text form.
+        qs = qs.filter(tags__icontains=f'"{tag.strip().lower()}"')
+    return search(qs, q)
+
+
+def with_stats(qs: QuerySet) -> QuerySet:
+    """Runs started in the last 30 days, and the share that ended resolved / escalated (0..1, None without runs)."""
+    since = timezone.now() - timedelta(days=STATS_DAYS)
+    recent = Q(runs__started_at__gte=since)
+    qs = qs.annotate(
+        runs_30d=Count("runs", filter=recent),
+        resolved_30d=Count("runs", filter=recent & Q(runs__outcome=FlowRun.Outcome.RESOLVED)),
+        escalated_30d=Count("runs", filter=recent & Q(runs__outcome=FlowRun.Outcome.ESCALATE)),
+    )
+    # Aggregation drops Meta.ordering: keep the search rank's order, else alphabetical.
+    return qs if qs.query.order_by else qs.order_by("title")
+
+
+def rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+def suggestions(user: User, *, domain: str = "", text: str = "", limit: int = SUGGESTIONS) -> list[Flow]:
+    """Published flows for a new problem: text matches first, the domain's own flows break ties."""
+    published = scoped(Flow, user).filter(status=Flow.Status.PUBLISHED)
+    found = list(search(published, text, any_word=True)[: limit * 4]) if text.strip() else []
+    if connection.vendor != "postgresql":
+        words = WORD.findall(text.lower())
+        found.sort(key=lambda f: -sum(w in f.search_text for w in words))
+    found.sort(key=lambda f: f.problem_domain != domain)  # stable: keeps the text order within each group
+    if len(found) < limit and domain:
+        seen = {f.pk for f in found}
+        found += [f for f in published.filter(problem_domain=domain).order_by("title")[:limit] if f.pk not in seen]
+    return found[:limit]
+
+
+def runs_of(flow: Flow) -> QuerySet:
+    return FlowRun.objects.filter(flow=flow).select_related("session", "version", "started_by")
