@@ -1,10 +1,37 @@
-"""Demo accounts and users for `seed_demo`. Idempotent: looks up before creating."""
+"""Demo accounts and users for `seed_demo`, and the registry of every app's demo part.
 
+Idempotent: looks up before creating. accounts sits at the bottom of the house, so
+it cannot import the apps' demos; each app registers its seeder from its
+`AppConfig.ready()` with an order (lower runs first) and `seed_demo` runs them all.
+"""
+
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from accounts.models import Account, Role, Team, User
 
 DEMO_PASSWORD = "resolve-2026"
+
+# name -> (order, seeder); a seeder takes the dict `seed()` returns.
+_SEEDERS: dict[str, tuple[int, Callable[[dict], None]]] = {}
+
+
+def register_seeder(name: str, order: int, seeder: Callable[[dict], None]) -> None:
+    """Add an app's demo part; registering a name again replaces it (ready() may run twice in tests)."""
+    _SEEDERS[name] = (order, seeder)
+
+
+def seeders() -> list[tuple[str, Callable[[dict], None]]]:
+    """The registered demo parts in the order they must run."""
+    return [(name, seeder) for name, (_, seeder) in sorted(_SEEDERS.items(), key=lambda item: (item[1][0], item[0]))]
+
+
+def seed_all() -> dict:
+    """The accounts, then every registered app's part; what `seed_demo` runs in one transaction."""
+    demo = seed()
+    for _, seeder in seeders():
+        seeder(demo)
+    return demo
 
 
 @dataclass(frozen=True)

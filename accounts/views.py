@@ -8,20 +8,18 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import services
 from accounts.access import account_required, get_for_account, role_required, scoped
 from accounts.forms import ChangeRoleForm, InviteUserForm, PreferencesForm
+from accounts.home import home_url
 from accounts.models import ADMIN_OR_OWNER, Role, User
-from escalations.selectors import open_escalations
 from resolutionflow.domain import DomainError
 
 
 @login_required
 def home(request):
-    """Seniors with open escalations land on the queue; everyone else on sessions."""
+    """The first home an app registered for this member (accounts/home.py); operators go to admin."""
     user = request.user
     if user.account_id is None:
-        return redirect("/admin/" if user.is_staff else "/accounts/login/")
-    if user.is_engineer_or_admin and open_escalations(user).exists():
-        return redirect("/escalations/")
-    return redirect("/sessions/")
+        return redirect("admin:index" if user.is_staff else "login")
+    return redirect(home_url(user))
 
 
 def _settings_context(request, **extra) -> dict:

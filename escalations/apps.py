@@ -6,9 +6,19 @@ class EscalationsConfig(AppConfig):
     verbose_name = "Escalations"
 
     def ready(self) -> None:
-        # escalations sits above flowpilot: it subscribes to session events here
-        # instead of flowpilot importing escalations (docs/architecture.md).
+        # escalations sits above flowpilot and accounts: it subscribes to session events and
+        # offers its home, demo and PSA package here instead of them importing escalations
+        # (docs/architecture.md).
+        from accounts import demo, home
+        from escalations import demo as escalations_demo
         from escalations.first_action import note_first_action
+        from escalations.home import queue_for_seniors
+        from escalations.psa_package import render_for_push
         from flowpilot import hooks
+        from flowpilot.psa.models import PsaPush
+        from flowpilot.psa.packages import register_package
 
         hooks.activity_recorded.register(note_first_action)
+        home.register_home("escalations.queue", 10, queue_for_seniors)
+        demo.register_seeder("escalations", 20, escalations_demo.seed)
+        register_package(PsaPush.Kind.ESCALATION, render_for_push)

@@ -10,13 +10,12 @@ from django.utils import timezone
 
 from accounts.access import has_role, role_message
 from accounts.models import ENGINEER_OR_ADMIN, User
-from escalations import broadcast, notifications
+from escalations import broadcast, notifications, psa_package
 from escalations.assessment_tasks import generate_assessment
 from escalations.models import Handoff, HandoffView, Priority
 from escalations.snapshot import build_snapshot
 from flowpilot.activity import record
 from flowpilot.models import Activity, Session
-from flowpilot.psa import hooks as psa_hooks
 from resolutionflow.domain import Conflict, InvalidOperation, RoleRequired
 
 NOTES_MAX_CHARS = 4000
@@ -88,7 +87,7 @@ def _hand_off(session: Session, actor: User, intent: str, engineer_notes: str, p
             _after_commit(broadcast.escalation_created, handoff.pk)
             _queue_assessment(handoff)
             _after_commit(notifications.escalation_created, handoff.pk)
-            _after_commit(psa_hooks.escalated, handoff.pk)
+            _after_commit(psa_package.escalated, handoff.pk)
     return handoff
 
 

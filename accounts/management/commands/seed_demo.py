@@ -1,9 +1,6 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-import analytics.demo
-import escalations.demo
-import flowpilot.demo
 from accounts import demo as accounts_demo
 
 
@@ -11,11 +8,9 @@ class Command(BaseCommand):
     help = "Load the demo (idempotent): Northwind MSP and Contoso IT with sessions, escalations and history."
 
     def handle(self, *args, **opts):
+        # Each app's demo part is registered from its AppConfig.ready() (accounts/demo.py).
         with transaction.atomic():
-            demo = accounts_demo.seed()
-            flowpilot.demo.seed(demo)
-            escalations.demo.seed(demo)
-            analytics.demo.seed(demo)
+            accounts_demo.seed_all()
         self.stdout.write(
             f"Demo ready. Sign in at /accounts/login/ with any of these (password: {accounts_demo.DEMO_PASSWORD}):"
         )

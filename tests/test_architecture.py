@@ -1,0 +1,130 @@
+"""The house rule: imports point one way (docs/architecture.md).
+
+Layers, bottom to top: accounts <- flowpilot <- escalations | sharing <- flows <- maintenance <- analytics.
+A module may import its own app and the apps below it; siblings (escalations and sharing)
+don't import each other. The project package `resolutionflow/` is the floor the apps stand on
+(domain errors, mail, htmx helpers) and imports apps only where it wires them together
+(urls, routing, settings). No shipped module imports the test support or the benchmarks.
+Plain `ast`, so imports inside functions and under TYPE_CHECKING count too.
+"""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# Rank per app: a module may import an app of lower rank, or its own. Apps that do not exist yet are listed
+# so they follow the rule from their first commit.
+LAYERS = {
+    "accounts": 0,
+    "flowpilot": 1,
+    "escalations": 2,
+    "sharing": 2,
+    "flows": 3,
+    "maintenance": 4,
+    "analytics": 5,
+}
+PROJECT = "resolutionflow"
+# Modules of the project package that wire apps together and so may import them.
+PROJECT_WIRING = {"urls", "asgi", "routing", "api_urls", "settings", "settings_test", "celery", "wsgi"}
+DEV_ONLY = {"tests", "bench"}
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imported_modules(source: str, module: str, is_package: bool = False) -> set[str]:
+    """Absolute names of everything `source` imports (relative imports resolved against `module`)."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = module.split(".")
+                base = base[: len(base) - node.level + (1 if is_package else 0)]
+                name = ".".join([*base, node.module] if node.module else base)
+            else:
+                name = node.module or ""
+            found.add(name)
+    return found
+
+
+def violations(module: str, imports: set[str]) -> list[str]:
+    """Why each import of `module` breaks the house rule (empty: it keeps it)."""
+    top = module.split(".")[0]
+    wrong = []
+    for name in sorted(imports):
+        target = name.split(".")[0]
+        is_app_test = ".tests" in f".{module}" and top in LAYERS
+        if target in DEV_ONLY and not is_app_test and top not in DEV_ONLY:
+            wrong.append(f"{module} imports dev-only {name}")
+        elif top in LAYERS and target in LAYERS and target != top and LAYERS[target] >= LAYERS[top]:
+            wrong.append(f"{module} imports {name}: {target} is not below {top}")
+        elif top == PROJECT and target in LAYERS and module.split(".")[1] not in PROJECT_WIRING:
+            wrong.append(f"{module} imports {name}: only the project's wiring modules may import apps")
+    return wrong
+
+
+def shipped_and_app_modules():
+    for top in [*LAYERS, PROJECT]:
+        for path in sorted((ROOT / top).rglob("*.py")) if (ROOT / top).is_dir() else []:
+            if "migrations" not in path.parts:
+                yield path
+
+
+def test_every_import_points_down():
+    found = []
+    for path in shipped_and_app_modules():
+        module = module_name(path)
+        found += violations(module, imported_modules(path.read_text(), module, path.name == "__init__.py"))
+    assert found == [], "Imports that point up or sideways:\n" + "\n".join(found)
+
+
+def test_the_walk_covers_the_apps():
+    modules = {module_name(p) for p in shipped_and_app_modules()}
+    assert {"flowpilot.services", "flowpilot.psa.delivery", "escalations.services", "accounts.views"} <= modules
+
+
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        ("flowpilot.activity", "from escalations.models import Handoff"),
+        ("flowpilot.psa.delivery", "def f():\n    import escalations.first_action\n"),
+        ("accounts.views", "from escalations import selectors"),
+        ("escalations.views", "from sharing.models import Share"),
+        ("flows.services", "from analytics.queries import x"),
+        ("resolutionflow.mail", "from flowpilot.models import Session"),
+        ("flowpilot.demo", "from tests.support.services import free_port"),
+        ("escalations.management.commands.bench_push", "import bench.data"),
+    ],
+)
+def test_an_upward_import_is_caught(module, source):
+    assert violations(module, imported_modules(source, module)) != []
+
+
+@pytest.mark.parametrize(
+    ("module", "source"),
+    [
+        ("escalations.services", "from flowpilot.models import Session\nfrom accounts.access import scoped"),
+        ("flowpilot.psa.services", "from . import crypto\nfrom flowpilot.notes import render_ticket_notes"),
+        ("analytics.queries", "from escalations.models import Handoff\nfrom resolutionflow.domain import X"),
+        ("resolutionflow.urls", "from accounts import views"),
+        ("flowpilot.tests.test_api", "from tests.support.fake_anthropic import FakeAnthropic"),
+        ("bench.commands", "from escalations.models import Handoff"),
+    ],
+)
+def test_a_downward_import_is_allowed(module, source):
+    assert violations(module, imported_modules(source, module)) == []
+
+
+def test_relative_imports_resolve_to_the_app():
+    assert imported_modules("from . import crypto", "flowpilot.psa.services") == {"flowpilot.psa"}
+    assert imported_modules("from ..models import Session", "flowpilot.psa.services") == {"flowpilot.models"}
+    assert imported_modules("from .models import PsaPush", "flowpilot.psa", is_package=True) == {"flowpilot.psa.models"}
