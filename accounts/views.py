@@ -10,6 +10,7 @@ from accounts.access import account_required, get_for_account, role_required, sc
 from accounts.forms import ChangeRoleForm, InviteUserForm, PreferencesForm
 from accounts.home import home_url
 from accounts.models import ADMIN_OR_OWNER, Role, User
+from accounts.settings_panels import render_settings_panels
 from resolutionflow.domain import DomainError
 
 
@@ -28,6 +29,7 @@ def _settings_context(request, **extra) -> dict:
         "preferences_form": PreferencesForm(initial={"email_notifications": user.email_notifications}),
         "can_manage_users": user.is_admin_or_owner,
         "roles": [r for r in Role if r != Role.OWNER],
+        "app_panels": render_settings_panels(request),
     }
     if user.is_admin_or_owner:
         context["members"] = scoped(User, user).select_related("team").order_by("-is_active", "name", "email")

@@ -17,6 +17,7 @@ from flowpilot import selectors, services
 from flowpilot.ai import AIError, get_provider
 from flowpilot.forms import MessageForm, NoteForm, ResolveForm, ResultForm, SessionFilterForm, SessionForm, StepForm
 from flowpilot.models import Session, Step
+from flowpilot.psa import panels as psa_panels
 from resolutionflow.domain import DomainError
 from resolutionflow.htmx import first_form_error, refusal
 
@@ -80,7 +81,8 @@ def _context(request, session: Session, **extra) -> dict:
 @account_required
 def session_detail(request, session_id):
     session = get_for_account(Session.objects.select_related("owner", "assignee"), request.user, pk=session_id)
-    return render(request, PAGE, _context(request, session, resolve_form=ResolveForm()))
+    psa = psa_panels.session_context(request, session)
+    return render(request, PAGE, _context(request, session, resolve_form=ResolveForm(), psa=psa))
 
 
 def _fragments(request, session: Session, main: str, oob: tuple[str, ...], **extra) -> HttpResponse:

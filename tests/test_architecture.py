@@ -52,7 +52,8 @@ def imported_modules(source: str, module: str, is_package: bool = False) -> set[
                 name = ".".join([*base, node.module] if node.module else base)
             else:
                 name = node.module or ""
-            found.add(name)
+            # `from pkg import name`: name may be a submodule (`from escalations import selectors`).
+            found.update([name, *(f"{name}.{alias.name}" if name else alias.name for alias in node.names)])
     return found
 
 
@@ -125,6 +126,45 @@ def test_a_downward_import_is_allowed(module, source):
 
 
 def test_relative_imports_resolve_to_the_app():
-    assert imported_modules("from . import crypto", "flowpilot.psa.services") == {"flowpilot.psa"}
-    assert imported_modules("from ..models import Session", "flowpilot.psa.services") == {"flowpilot.models"}
-    assert imported_modules("from .models import PsaPush", "flowpilot.psa", is_package=True) == {"flowpilot.psa.models"}
+    assert imported_modules("from . import crypto", "flowpilot.psa.services") == {
+        "flowpilot.psa",
+        "flowpilot.psa.crypto",
+    }
+    assert "flowpilot.models" in imported_modules("from ..models import Session", "flowpilot.psa.services")
+    assert "flowpilot.psa.models" in imported_modules("from .models import PsaPush", "flowpilot.psa", is_package=True)
+
+
+# Template tags format what the view passed; they never query (docs/architecture.md).
+QUERYING_MODULES = {"models", "selectors", "services", "queries", "panels"}
+# Tags that still query, owned by the helpers of issues 13 and 22 who are moving their data into the
+# views. Strict: once a module is clean, the test below asks for its line here to go.
+TAGS_STILL_QUERYING = {
+    "escalations.templatetags.escalation_tags",
+    "escalations.templatetags.delivery_tags",
+    "analytics.templatetags.analytics_tags",
+}
+
+
+def querying_imports(imports: set[str]) -> list[str]:
+    return sorted(name for name in imports if name.split(".")[-1] in QUERYING_MODULES or name.startswith("django.db"))
+
+
+def test_template_tags_import_nothing_that_queries():
+    querying, clean = [], []
+    for path in shipped_and_app_modules():
+        if "templatetags" not in path.parts or path.name == "__init__.py":
+            continue
+        module = module_name(path)
+        found = querying_imports(imported_modules(path.read_text(), module))
+        if module in TAGS_STILL_QUERYING:
+            clean += [] if found else [f"{module} no longer queries: remove it from TAGS_STILL_QUERYING"]
+        elif found:
+            querying.append(f"{module} imports {', '.join(found)}")
+    assert querying + clean == []
+
+
+def test_a_querying_tag_is_caught():
+    assert querying_imports(imported_modules("from flowpilot.psa import services", "flowpilot.psa.templatetags.x"))
+    assert querying_imports(imported_modules("from ..models import Session", "flowpilot.templatetags.x"))
+    assert querying_imports(imported_modules("from django.db.models import Count", "flowpilot.templatetags.x"))
+    assert not querying_imports(imported_modules("from django import template", "flowpilot.templatetags.x"))
