@@ -99,12 +99,7 @@ def render_card(handoff: Handoff) -> str:
 
 def render_count(account_id) -> str:
     """The count heading (#queue-count) of an account, computed once per event."""
-    count = Handoff.objects.filter(
-        account_id=account_id,
-        intent=Handoff.Intent.ESCALATE,
-        claimed_at__isnull=True,
-        withdrawn_at__isnull=True,
-    ).count()
+    count = Handoff.objects.open_escalations().filter(account_id=account_id).count()
     return render_to_string(COUNT_TEMPLATE, {"count": count, "oob": True})
 
 

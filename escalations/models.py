@@ -19,6 +19,19 @@ class Priority(models.TextChoices):
     URGENT = "urgent", "Urgent"
 
 
+# "Open": nobody claimed it and the escalator did not withdraw it. The one definition, used by the
+# queue, the claim and withdraw updates, the broadcasts, re-notification and the queue's index.
+OPEN = Q(claimed_at__isnull=True, withdrawn_at__isnull=True)
+
+
+class HandoffQuerySet(models.QuerySet):
+    def open(self) -> "HandoffQuerySet":
+        return self.filter(OPEN)
+
+    def open_escalations(self) -> "HandoffQuerySet":
+        return self.open().filter(intent=Handoff.Intent.ESCALATE)
+
+
 class Handoff(models.Model):
     class Intent(models.TextChoices):
         PARK = "park", "Park"
@@ -56,13 +69,15 @@ class Handoff(models.Model):
     first_action_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    objects = HandoffQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [
             models.Index(
                 fields=["account", "intent", "-created_at"],
                 name="handoff_open_queue_idx",
-                condition=Q(claimed_at__isnull=True, withdrawn_at__isnull=True),
+                condition=OPEN,
             ),
             models.Index(fields=["account", "claimed_at"], name="handoff_account_claimed_idx"),
         ]

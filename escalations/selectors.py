@@ -13,8 +13,7 @@ from flowpilot.models import Session
 def open_escalations(user: User) -> QuerySet:
     """Unclaimed, not withdrawn escalations of the user's account, newest first."""
     return (
-        scoped(Handoff, user)
-        .filter(intent=Handoff.Intent.ESCALATE, claimed_at__isnull=True, withdrawn_at__isnull=True)
+        scoped(Handoff.objects.open_escalations(), user)
         # The id breaks ties so the keyset pages of `queue_page` never skip or repeat a card.
         .order_by("-created_at", "-id")
     )
@@ -73,10 +72,10 @@ def queue_page(user: User, after: Handoff | None = None, size: int = QUEUE_PAGE_
 
 
 def parked(user: User) -> QuerySet:
-    """Parked sessions waiting for anyone to pick them up, newest first."""
-    return with_card_data(
-        scoped(Handoff, user).filter(intent=Handoff.Intent.PARK, claimed_at__isnull=True, withdrawn_at__isnull=True)
-    ).order_by("-created_at")
+    """Open park handoffs of the account, newest first; any engineer (the parker too) picks one up by claiming."""
+    return with_card_data(scoped(Handoff.objects.open(), user).filter(intent=Handoff.Intent.PARK)).order_by(
+        "-created_at"
+    )
 
 
 def claimed_by_me(user: User) -> QuerySet:
@@ -105,8 +104,4 @@ def latest_claimed_escalation(session: Session) -> Handoff | None:
 
 def open_handoff_for(session: Session) -> Handoff | None:
     """The session's unclaimed handoff (escalated or parked), if there is one."""
-    return (
-        Handoff.objects.filter(session=session, claimed_at__isnull=True, withdrawn_at__isnull=True)
-        .order_by("-created_at")
-        .first()
-    )
+    return Handoff.objects.open().filter(session=session).order_by("-created_at").first()

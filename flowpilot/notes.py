@@ -9,13 +9,12 @@ from datetime import timedelta
 from django.utils import timezone
 from django.utils.html import escape
 
+from flowpilot.excerpt import output_excerpt
 from flowpilot.models import Activity, Session, Step
 from flowpilot.redact import redact
 
 FORMATS = ("md", "txt", "html")
 CONTENT_TYPES = {"md": "text/markdown", "txt": "text/plain", "html": "text/html"}
-EXCERPT_LINES = 8
-EXCERPT_CHARS = 600
 
 
 @dataclass
@@ -44,14 +43,6 @@ class NoteData:
     time_spent: str
 
 
-def _excerpt(output: str) -> str:
-    lines = output.strip().splitlines()
-    text = "\n".join(lines[:EXCERPT_LINES])[:EXCERPT_CHARS]
-    if len(lines) > EXCERPT_LINES or len(text) < len(output.strip()):
-        text += "\n…"
-    return redact(text)
-
-
 def format_duration(delta: timedelta) -> str:
     minutes = max(0, int(delta.total_seconds() // 60))
     hours, minutes = divmod(minutes, 60)
@@ -72,7 +63,7 @@ def _collect(session: Session) -> NoteData:
                 title=redact(step.title),
                 status=step.get_status_display(),
                 note=redact(step.result_note),
-                excerpt=_excerpt(step.output) if step.output else "",
+                excerpt=output_excerpt(step.output) if step.output else "",
                 dead_end=step.is_dead_end,
                 truncated=step.output_truncated,
             )

@@ -10,17 +10,17 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.access import has_role, role_message
-from accounts.models import ENGINEER_OR_ADMIN, User
+from accounts.access import ensure_role
+from accounts.models import User
 from flowpilot import activity, hooks
 from flowpilot.ai import AIError, CopilotRequest, Provider, TriedStep, get_provider
+from flowpilot.excerpt import output_excerpt
 from flowpilot.models import OUTPUT_CAP_BYTES, Activity, ProblemDomain, Session, Step
 from flowpilot.psa import hooks as psa_hooks
 from flowpilot.redact import redact
-from resolutionflow.domain import InvalidOperation, RoleRequired
+from resolutionflow.domain import InvalidOperation
 
 RESULT_STATUSES = (Step.Status.DONE, Step.Status.FAILED, Step.Status.SKIPPED)
-OUTPUT_EXCERPT_CHARS = 600
 HISTORY_TURNS = 10
 
 
@@ -32,13 +32,8 @@ class CopilotTurn:
     provider_label: str
 
 
-def _require_engineer(user: User) -> None:
-    if not has_role(user, ENGINEER_OR_ADMIN):
-        raise RoleRequired(role_message(ENGINEER_OR_ADMIN))
-
-
 def _require_workable(session: Session, user: User) -> None:
-    _require_engineer(user)
+    ensure_role(user)
     if session.account_id != user.account_id:
         raise InvalidOperation("session belongs to another account")
     if session.status == Session.Status.RESOLVED:
@@ -73,7 +68,7 @@ def open_session(
     ticket_ref: str = "",
 ) -> Session:
     """A new active session owned and worked by `user`."""
-    _require_engineer(user)
+    ensure_role(user)
     summary = problem_summary.strip()
     if not summary:
         raise InvalidOperation("describe the problem")
@@ -101,7 +96,7 @@ def tried_steps(session: Session) -> list[TriedStep]:
             title=step.title,
             status=step.status,
             result_note=redact(step.result_note),
-            output_excerpt=redact(step.output[:OUTPUT_EXCERPT_CHARS]),
+            output_excerpt=output_excerpt(step.output),
             is_dead_end=step.is_dead_end,
         )
         for step in session.steps.order_by("order")

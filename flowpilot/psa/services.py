@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.access import has_role, role_message
+from accounts.access import ensure_role, has_role, role_message
 from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN, Account, User
 from flowpilot.models import Session
 from flowpilot.notes import render_ticket_notes
@@ -70,7 +70,7 @@ def save_connection(
 
 def test_connection(user: User) -> str:
     """One authenticated read against the saved connection; a success message, or PsaError."""
-    _require(user, ADMIN_OR_OWNER)
+    ensure_role(user, ADMIN_OR_OWNER)
     connection = connection_for(user.account_id)
     if connection is None:
         raise InvalidOperation(NOT_CONNECTED)
@@ -80,7 +80,7 @@ def test_connection(user: User) -> str:
 
 def lookup_ticket(user: User, ticket: str) -> Ticket:
     """Ticket summary, company and contact for a new session; PsaError when ConnectWise says no."""
-    _require(user, ENGINEER_OR_ADMIN)
+    ensure_role(user, ENGINEER_OR_ADMIN)
     number = ticket_number(ticket)
     if number is None:
         raise InvalidOperation("Enter a ConnectWise ticket number, e.g. 12345.")
@@ -93,7 +93,7 @@ def lookup_ticket(user: User, ticket: str) -> Ticket:
 def request_notes_push(session: Session, user: User | None) -> PsaPush:
     """Queue the session's redacted ticket notes as an internal note; `user` None = automatic push."""
     if user is not None:
-        _require(user, ENGINEER_OR_ADMIN)
+        ensure_role(user, ENGINEER_OR_ADMIN)
     return _queue(session, PsaPush.Kind.NOTES, render_ticket_notes(session, "md"), user)
 
 
@@ -152,8 +152,3 @@ def _queue(session: Session, kind: str, body: str, user: User | None, subject_id
         # robust: a broker that is down must not turn a saved push into a 500; it stays queued and visible.
         transaction.on_commit(lambda: push_note.apply_async((str(push.pk),), countdown=countdown), robust=True)
     return push
-
-
-def _require(user: User, roles) -> None:
-    if not has_role(user, roles):
-        raise RoleRequired(role_message(roles))
