@@ -255,3 +255,17 @@ def dismiss(handoff: Handoff, user: User) -> HandoffView:
     _require_same_account(user, handoff)
     with transaction.atomic():
         return _mark_view(handoff, user, dismissed_at=timezone.now())
+
+
+def retry_assessment(handoff: Handoff) -> bool:
+    """Queue the AI assessment again for an escalation whose assessment is unavailable (operators, admin)."""
+    with transaction.atomic():
+        # Conditional: only an unavailable escalation goes back to pending; a ready one is kept.
+        retried = Handoff.objects.filter(
+            pk=handoff.pk,
+            intent=Handoff.Intent.ESCALATE,
+            assessment_status=Handoff.AssessmentStatus.UNAVAILABLE,
+        ).update(assessment_status=Handoff.AssessmentStatus.PENDING)
+        if retried:
+            _queue_assessment(handoff)
+    return bool(retried)
