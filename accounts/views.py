@@ -1,7 +1,6 @@
 """Home redirect, account settings and in-app user management."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,7 +13,6 @@ from accounts.settings_panels import render_settings_panels
 from resolutionflow.domain import DomainError
 
 
-@login_required
 def home(request):
     """The first home an app registered for this member (accounts/home.py); operators go to admin."""
     user = request.user
