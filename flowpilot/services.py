@@ -271,13 +271,13 @@ def add_note(session: Session, user: User, text: str) -> Activity:
 
 
 def resolve(session: Session, user: User, resolution_summary: str) -> Session:
-    """Close the session with a summary; the PSA hook runs after commit."""
+    """Close the session with a summary; `hooks.session_resolved` runs inside, the PSA push after commit."""
     _require_workable(session, user)
     summary = resolution_summary.strip()
     if not summary:
         raise InvalidOperation("a resolution summary is required")
     with transaction.atomic():
-        # Conditional update: a concurrent resolve (or claim) must not be overwritten.
+        # Conditional update: of two concurrent resolves only the first matches; the second sees 0 rows.
         now = timezone.now()
         updated = (
             Session.objects.filter(pk=session.pk)
