@@ -1,4 +1,35 @@
+"""The navigation bar: entries the apps registered from their AppConfig.ready(), filtered by role.
+
+accounts cannot name the pages above it; each app adds its own entry with
+`register_nav` (an order, a label, a URL name and the roles that see it).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.urls import reverse
+
+from accounts.access import has_role
+from accounts.models import Role
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    order: int
+    label: str
+    url_name: str
+    roles: frozenset[str]
+
+
+_ENTRIES: dict[str, NavEntry] = {}
+
+
+def register_nav(label: str, order: int, url_name: str, roles: Iterable[str] = tuple(Role)) -> None:
+    """Add (or replace, when ready() runs again) the entry called `label`."""
+    _ENTRIES[label] = NavEntry(order, label, url_name, frozenset(roles))
+
+
+register_nav("Account", 100, "accounts:settings")
 
 
 def navigation(request):
@@ -6,9 +37,6 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated or not user.account_id:
         return {"nav_items": []}
-    items = [("Sessions", reverse("flowpilot:list")), ("Escalations", reverse("escalations:queue"))]
-    if user.is_engineer_or_admin:
-        items.append(("Analytics", reverse("analytics:dashboard")))
-    items.append(("Account", reverse("accounts:settings")))
+    entries = sorted((e for e in _ENTRIES.values() if has_role(user, e.roles)), key=lambda e: (e.order, e.label))
     path = request.path
-    return {"nav_items": [(label, url, path.startswith(url)) for label, url in items]}
+    return {"nav_items": [(e.label, url, path.startswith(url)) for e in entries for url in [reverse(e.url_name)]]}

@@ -10,6 +10,7 @@ class EscalationsConfig(AppConfig):
         # offers its home, demo and PSA package here instead of them importing escalations
         # (docs/architecture.md).
         from accounts import demo, home
+        from accounts.context_processors import register_nav
         from escalations import demo as escalations_demo
         from escalations.first_action import note_first_action
         from escalations.home import queue_for_seniors
@@ -19,6 +20,7 @@ class EscalationsConfig(AppConfig):
         from flowpilot.psa.packages import register_package
 
         hooks.activity_recorded.register(note_first_action)
+        register_nav("Escalations", 20, "escalations:queue")
         home.register_home("escalations.queue", 10, queue_for_seniors)
         demo.register_seeder("escalations", 20, escalations_demo.seed)
         register_package(PsaPush.Kind.ESCALATION, render_for_push)

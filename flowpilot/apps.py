@@ -13,7 +13,9 @@ class FlowpilotConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts import demo, home
+        from accounts.context_processors import register_nav
         from flowpilot import demo as flowpilot_demo
 
+        register_nav("Sessions", 10, "flowpilot:list")
         home.register_home("flowpilot.sessions", 100, session_list_home)
         demo.register_seeder("flowpilot", 10, flowpilot_demo.seed)
