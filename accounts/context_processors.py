@@ -11,22 +11,22 @@ from django.urls import reverse
 
 from accounts.access import has_role
 from accounts.models import Role
+from accounts.registry import Ordered
 
 
 @dataclass(frozen=True)
 class NavEntry:
-    order: int
     label: str
     url_name: str
     roles: frozenset[str]
 
 
-_ENTRIES: dict[str, NavEntry] = {}
+ENTRIES: Ordered[NavEntry] = Ordered("navigation entries")
 
 
 def register_nav(label: str, order: int, url_name: str, roles: Iterable[str] = tuple(Role)) -> None:
     """Add (or replace, when ready() runs again) the entry called `label`."""
-    _ENTRIES[label] = NavEntry(order, label, url_name, frozenset(roles))
+    ENTRIES.register(label, order, NavEntry(label, url_name, frozenset(roles)))
 
 
 register_nav("Account", 100, "accounts:settings")
@@ -37,6 +37,6 @@ def navigation(request):
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated or not user.account_id:
         return {"nav_items": []}
-    entries = sorted((e for e in _ENTRIES.values() if has_role(user, e.roles)), key=lambda e: (e.order, e.label))
+    entries = [entry for entry in ENTRIES if has_role(user, entry.roles)]
     path = request.path
     return {"nav_items": [(e.label, url, path.startswith(url)) for e in entries for url in [reverse(e.url_name)]]}

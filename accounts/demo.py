@@ -9,27 +9,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from accounts.models import Account, Role, Team, User
+from accounts.registry import Ordered
 
 DEMO_PASSWORD = "resolve-2026"
 
-# name -> (order, seeder); a seeder takes the dict `seed()` returns.
-_SEEDERS: dict[str, tuple[int, Callable[[dict], None]]] = {}
-
-
-def register_seeder(name: str, order: int, seeder: Callable[[dict], None]) -> None:
-    """Add an app's demo part; registering a name again replaces it (ready() may run twice in tests)."""
-    _SEEDERS[name] = (order, seeder)
-
-
-def seeders() -> list[tuple[str, Callable[[dict], None]]]:
-    """The registered demo parts in the order they must run."""
-    return [(name, seeder) for name, (_, seeder) in sorted(_SEEDERS.items(), key=lambda item: (item[1][0], item[0]))]
+# An app's demo part takes the dict `seed()` returns.
+SEEDERS: Ordered[Callable[[dict], None]] = Ordered("demo seeders")
+register_seeder = SEEDERS.register
 
 
 def seed_all() -> dict:
     """The accounts, then every registered app's part; what `seed_demo` runs in one transaction."""
     demo = seed()
-    for _, seeder in seeders():
+    for seeder in SEEDERS:
         seeder(demo)
     return demo
 

@@ -12,20 +12,17 @@ from collections.abc import Callable
 from django.urls import reverse
 
 from accounts.models import User
+from accounts.registry import Ordered
 
 HomeCandidate = Callable[[User], str | None]
 
-_CANDIDATES: dict[str, tuple[int, HomeCandidate]] = {}
-
-
-def register_home(name: str, order: int, candidate: HomeCandidate) -> None:
-    """Add (or replace, when ready() runs again) the candidate called `name`."""
-    _CANDIDATES[name] = (order, candidate)
+CANDIDATES: Ordered[HomeCandidate] = Ordered("home candidates")
+register_home = CANDIDATES.register
 
 
 def home_url(user: User) -> str:
     """The first candidate's answer; the account page when no app offers a home."""
-    for _, (_, candidate) in sorted(_CANDIDATES.items(), key=lambda item: (item[1][0], item[0])):
+    for candidate in CANDIDATES:
         url = candidate(user)
         if url:
             return url

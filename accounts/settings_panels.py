@@ -9,16 +9,14 @@ from collections.abc import Callable
 
 from django.http import HttpRequest
 
+from accounts.registry import Ordered
+
 SettingsPanel = Callable[[HttpRequest], str]
 
-_PANELS: dict[str, tuple[int, SettingsPanel]] = {}
-
-
-def register_settings_panel(name: str, order: int, panel: SettingsPanel) -> None:
-    """Add (or replace, when ready() runs again) the card called `name`; lower order shows first."""
-    _PANELS[name] = (order, panel)
+PANELS: Ordered[SettingsPanel] = Ordered("account settings cards")
+register_settings_panel = PANELS.register
 
 
 def render_settings_panels(request: HttpRequest) -> list[str]:
     """Every registered card for this member, in order (each already-escaped HTML)."""
-    return [panel(request) for _, (_, panel) in sorted(_PANELS.items(), key=lambda item: (item[1][0], item[0]))]
+    return [panel(request) for panel in PANELS]
