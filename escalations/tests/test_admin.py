@@ -1,6 +1,7 @@
 """Django admin for operators: handoff list with its filters, and unread state."""
 
 from accounts.models import User
+from escalations.models import Handoff
 
 
 def test_handoff_admin_lists_and_filters_across_accounts(escalation, client):
@@ -44,8 +45,6 @@ def test_handoffs_and_unread_state_cannot_be_added_in_admin(escalation, client):
 
 
 def test_retry_assessment_action_goes_through_the_service(escalation, client, django_capture_on_commit_callbacks):
-    from escalations.models import Handoff
-
     Handoff.objects.filter(pk=escalation.pk).update(assessment_status=Handoff.AssessmentStatus.UNAVAILABLE)
     _operator(client)
     with django_capture_on_commit_callbacks(execute=True):
