@@ -15,11 +15,13 @@ class EscalationsConfig(AppConfig):
         from escalations.first_action import note_first_action
         from escalations.home import queue_for_seniors
         from escalations.psa_package import render_for_push
+        from escalations.session_page import session_page_slots
         from flowpilot import hooks
         from flowpilot.psa.models import PsaPush
         from flowpilot.psa.packages import register_package
 
         hooks.activity_recorded.register(note_first_action)
+        hooks.session_page.register(session_page_slots)
         register_nav("Escalations", 20, "escalations:queue")
         home.register_home("escalations.queue", 10, queue_for_seniors)
         demo.register_seeder("escalations", 20, escalations_demo.seed)

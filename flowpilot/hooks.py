@@ -6,6 +6,7 @@ matters to an upper app (escalations keeps `Handoff.first_action_at`, flows and
 the knowledge loop react to a resolve), that app registers a receiver here from
 its `AppConfig.ready()`. Each hook is named for what happened; receivers run in
 registration order, inside the caller's transaction unless the hook says otherwise.
+Upper apps contribute to the session page the same way (`session_page`).
 """
 
 from collections.abc import Callable
@@ -36,6 +37,13 @@ class Hook:
 activity_recorded = Hook(
     "activity_recorded",
     "Called with the new Activity inside the transaction that appended it.",
+)
+
+session_page = Hook(
+    "session_page",
+    "Called with (request, session) when the session page renders. Each receiver returns a dict of "
+    "slot name to HTML it computed itself; the page offers the slots 'toolbar' (beside Resolve) and "
+    "'composer' (under the copilot's message input).",
 )
 
 session_resolved = Hook(

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import account_required, get_for_account, has_role, role_required
 from accounts.models import ENGINEER_OR_ADMIN
+from flowpilot import hooks, selectors, services
 from flowpilot import notes as ticket_notes
-from flowpilot import selectors, services
 from flowpilot.ai import AIError, get_provider
 from flowpilot.forms import MessageForm, NoteForm, ResolveForm, ResultForm, SessionFilterForm, SessionForm, StepForm
 from flowpilot.models import Session, Step
@@ -82,7 +82,17 @@ def _context(request, session: Session, **extra) -> dict:
 def session_detail(request, session_id):
     session = get_for_account(Session.objects.select_related("owner", "assignee"), request.user, pk=session_id)
     psa = psa_panels.session_context(request, session)
-    return render(request, PAGE, _context(request, session, resolve_form=ResolveForm(), psa=psa))
+    slots = _page_slots(request, session)
+    return render(request, PAGE, _context(request, session, resolve_form=ResolveForm(), psa=psa, slots=slots))
+
+
+def _page_slots(request, session: Session) -> dict[str, list[str]]:
+    """What the apps above contributed to the page (flowpilot.hooks.session_page), by slot."""
+    slots: dict[str, list[str]] = {}
+    for contribution in hooks.session_page(request, session):
+        for slot, html in contribution.items():
+            slots.setdefault(slot, []).append(html)
+    return slots
 
 
 def _fragments(request, session: Session, main: str, oob: tuple[str, ...], **extra) -> HttpResponse:

@@ -9,6 +9,7 @@ Plain `ast`, so imports inside functions and under TYPE_CHECKING count too.
 """
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -139,7 +140,6 @@ QUERYING_MODULES = {"models", "selectors", "services", "queries", "panels"}
 # Tags that still query, owned by the helpers of issues 13 and 22 who are moving their data into the
 # views. Strict: once a module is clean, the test below asks for its line here to go.
 TAGS_STILL_QUERYING = {
-    "escalations.templatetags.escalation_tags",
     "escalations.templatetags.delivery_tags",
     "analytics.templatetags.analytics_tags",
 }
@@ -168,3 +168,42 @@ def test_a_querying_tag_is_caught():
     assert querying_imports(imported_modules("from ..models import Session", "flowpilot.templatetags.x"))
     assert querying_imports(imported_modules("from django.db.models import Count", "flowpilot.templatetags.x"))
     assert not querying_imports(imported_modules("from django import template", "flowpilot.templatetags.x"))
+
+
+# Templates follow the same arrows: an app's template includes or extends templates of its own app,
+# the apps below it and the project's (templates/). An upper app contributes to a lower app's page
+# through a hook (flowpilot.hooks.session_page), never by the lower template including it.
+TEMPLATE_REF = re.compile(r"""{%\s*(?:include|extends)\s+["']([^"'#]+)""")
+
+
+def template_owners() -> dict[str, str]:
+    """Template namespace (first path segment) -> the app whose templates/ holds it."""
+    owners = {}
+    for top in LAYERS:
+        for templates in (ROOT / top).rglob("templates") if (ROOT / top).is_dir() else []:
+            owners.update({ns.name: top for ns in templates.iterdir() if ns.is_dir()})
+    return owners
+
+
+def template_violations(app: str, text: str, owners: dict[str, str]) -> list[str]:
+    wrong = []
+    for name in TEMPLATE_REF.findall(text):
+        owner = owners.get(name.split("/")[0])
+        if owner and owner != app and LAYERS[owner] >= LAYERS[app]:
+            wrong.append(f"{name}: {owner} is not below {app}")
+    return wrong
+
+
+def test_templates_reference_only_their_own_app_and_below():
+    owners, found = template_owners(), []
+    for app in LAYERS:
+        for path in sorted((ROOT / app).rglob("templates/**/*.*")) if (ROOT / app).is_dir() else []:
+            found += [f"{path.relative_to(ROOT)} {v}" for v in template_violations(app, path.read_text(), owners)]
+    assert found == []
+
+
+def test_a_template_back_arrow_is_caught():
+    owners = {"escalations": "escalations", "flowpilot": "flowpilot", "psa": "flowpilot"}
+    assert template_violations("flowpilot", '{% include "escalations/_session_actions.html" %}', owners)
+    assert not template_violations("flowpilot", '{% include "psa/panels.html#push" %}', owners)
+    assert not template_violations("escalations", '{% extends "base.html" %}{% include "flowpilot/x.html" %}', owners)
