@@ -3,8 +3,8 @@
 Written through the services, as a tech would (open, ask, record steps, escalate or
 park), then back-dated so the queue shows realistic ages. The escalations' side
 effects run after the seed commits, as for any escalation: the live push, the
-teammates' emails (to the configured backend) and the AI assessment (the offline
-provider unless an Anthropic key is set). Sessions are found by ticket_ref.
+teammates' emails (seed_demo keeps them in an in-memory outbox) and the AI assessment
+(the offline provider unless an Anthropic key is set). Sessions are found by ticket_ref.
 """
 
 from dataclasses import dataclass, field
