@@ -11,6 +11,7 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 
+# The product only: .dockerignore leaves out bench/, tests/, conftest.py and docs/ (tests/test_docker_context.py).
 COPY . .
 
 # collectstatic needs settings to load; these build-time values are never used at run time.

@@ -60,9 +60,12 @@ clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles
 
 ## Benchmarks against throwaway PostgreSQL/Redis (or DATABASE_URL/REDIS_URL); see docs/benchmarks.md.
-bench: $(STAMP)
-	$(PY) manage.py bench_metrics
-	$(PY) manage.py bench_queue
-	$(PY) manage.py bench_escalate
-	$(PY) manage.py bench_claim
-	$(PY) manage.py bench_push
+## `make bench` runs them all, `make bench-NAME` one. The bench app (bench/) is dev-only: bench.settings installs it.
+BENCHES      := metrics queue escalate claim push
+BENCH_RUN    := DJANGO_SETTINGS_MODULE=bench.settings $(PY) manage.py
+
+.PHONY: $(addprefix bench-,$(BENCHES))
+bench: $(addprefix bench-,$(BENCHES))
+
+$(addprefix bench-,$(BENCHES)): bench-%: $(STAMP)
+	$(BENCH_RUN) bench_$*

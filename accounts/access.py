@@ -1,8 +1,9 @@
-"""The one tenant/role mechanism: every view, endpoint and consumer goes through it.
+"""The one tenant/role mechanism: views, API permissions, services and the WebSocket consumer use it.
 
 - `get_for_account` returns an object of the user's account or raises 404 (an
   object of another account must look exactly like one that does not exist).
-- `require_role` raises 403 naming the role a member lacks.
+- `has_role` is the role check (the rule itself is `User.has_role`); `require_role`
+  raises 403 for views, `ensure_role` raises RoleRequired for services, both naming the role.
 """
 
 import uuid
@@ -14,6 +15,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN, User
+from resolutionflow.domain import RoleRequired
 
 ROLE_MESSAGES = {
     ENGINEER_OR_ADMIN: "engineer or admin role required",
@@ -49,7 +51,14 @@ def role_message(roles: Iterable[str]) -> str:
 
 
 def has_role(user: User, roles: Iterable[str]) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.account_id and user.account_role in roles)
+    """The role check for anyone, signed in or not; the rule itself is `User.has_role`."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_role(roles))
+
+
+def ensure_role(user: User, roles: Iterable[str] = ENGINEER_OR_ADMIN) -> None:
+    """For services: RoleRequired (a DomainError the caller answers with 403) naming the needed role."""
+    if not has_role(user, roles):
+        raise RoleRequired(role_message(roles))
 
 
 def require_role(user: User, roles: Iterable[str] = ENGINEER_OR_ADMIN) -> None:

@@ -1,11 +1,42 @@
+"""The navigation bar: entries the apps registered from their AppConfig.ready(), filtered by role.
+
+accounts cannot name the pages above it; each app adds its own entry with
+`register_nav` (an order, a label, a URL name and the roles that see it).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from accounts.access import has_role
+from accounts.models import Role
+from accounts.registry import Ordered
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    roles: frozenset[str]
+
+
+ENTRIES: Ordered[NavEntry] = Ordered("navigation entries")
+
+
+def register_nav(label: str, order: int, url_name: str, roles: Iterable[str] = tuple(Role)) -> None:
+    """Add (or replace, when ready() runs again) the entry called `label`."""
+    ENTRIES.register(label, order, NavEntry(label, url_name, frozenset(roles)))
+
+
+register_nav("Account", 100, "accounts:settings")
+
+
 def navigation(request):
     """Navigation entries shown in the base template, per role."""
     user = getattr(request, "user", None)
     if not user or not user.is_authenticated or not user.account_id:
         return {"nav_items": []}
-    items = [("Sessions", "/sessions/"), ("Escalations", "/escalations/")]
-    if user.is_engineer_or_admin:
-        items.append(("Analytics", "/analytics/escalations/"))
-    items.append(("Account", "/account/"))
+    entries = [entry for entry in ENTRIES if has_role(user, entry.roles)]
     path = request.path
-    return {"nav_items": [(label, url, path.startswith(url)) for label, url in items]}
+    return {"nav_items": [(e.label, url, path.startswith(url)) for e in entries for url in [reverse(e.url_name)]]}

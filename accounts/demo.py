@@ -1,10 +1,29 @@
-"""Demo accounts and users for `seed_demo`. Idempotent: looks up before creating."""
+"""Demo accounts and users for `seed_demo`, and the registry of every app's demo part.
 
+Idempotent: looks up before creating. accounts sits at the bottom of the house, so
+it cannot import the apps' demos; each app registers its seeder from its
+`AppConfig.ready()` with an order (lower runs first) and `seed_demo` runs them all.
+"""
+
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from accounts.models import Account, Role, Team, User
+from accounts.registry import Ordered
 
 DEMO_PASSWORD = "resolve-2026"
+
+# An app's demo part takes the dict `seed()` returns.
+SEEDERS: Ordered[Callable[[dict], None]] = Ordered("demo seeders")
+register_seeder = SEEDERS.register
+
+
+def seed_all() -> dict:
+    """The accounts, then every registered app's part; what `seed_demo` runs in one transaction."""
+    demo = seed()
+    for seeder in SEEDERS:
+        seeder(demo)
+    return demo
 
 
 @dataclass(frozen=True)

@@ -113,10 +113,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     def display_name(self) -> str:
         return self.name or self.email.split("@")[0]
 
+    def has_role(self, roles) -> bool:
+        """The role rule, once: a member of an account whose role is one of `roles` (accounts.access.has_role)."""
+        return self.account_id is not None and self.account_role in roles
+
     @property
     def is_engineer_or_admin(self) -> bool:
-        return self.account_id is not None and self.account_role in ENGINEER_OR_ADMIN
+        """For templates, which cannot pass arguments; the same rule as `has_role`."""
+        return self.has_role(ENGINEER_OR_ADMIN)
 
     @property
     def is_admin_or_owner(self) -> bool:
-        return self.account_id is not None and self.account_role in ADMIN_OR_OWNER
+        return self.has_role(ADMIN_OR_OWNER)

@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from accounts.access import ensure_role
 from accounts.models import ADMIN_OR_OWNER, Account, Role, User
-from resolutionflow.domain import InvalidOperation, RoleRequired
+from resolutionflow.domain import InvalidOperation
 from resolutionflow.mail import send_templated_mail
 
 
@@ -57,7 +58,7 @@ def set_password_link(user: User) -> str:
 @transaction.atomic
 def invite_user(actor: User, email: str, role: str, name: str = "") -> User:
     """Add a member with no password and email them a one-time set-password link."""
-    _require_admin(actor)
+    ensure_role(actor, ADMIN_OR_OWNER)
     if role == Role.OWNER:
         raise InvalidOperation("The owner role only moves by ownership transfer.")
     user = create_user(actor.account, email, role, password=None, name=name)
@@ -74,13 +75,8 @@ def _send_invitation(user_id, inviter_name: str) -> None:
     )
 
 
-def _require_admin(actor: User) -> None:
-    if actor.account_role not in ADMIN_OR_OWNER:
-        raise RoleRequired("owner or admin role required")
-
-
 def _guard_target(actor: User, target: User) -> None:
-    _require_admin(actor)
+    ensure_role(actor, ADMIN_OR_OWNER)
     if target.account_id != actor.account_id:
         raise InvalidOperation("That user is not a member of your account.")
     if target.account_role == Role.OWNER:
@@ -110,8 +106,7 @@ def set_active(actor: User, target: User, active: bool) -> User:
 @transaction.atomic
 def transfer_ownership(actor: User, target: User) -> User:
     """The current owner hands the owner role to another active member and becomes admin."""
-    if actor.account_role != Role.OWNER:
-        raise RoleRequired("owner role required")
+    ensure_role(actor, [Role.OWNER])
     if target.account_id != actor.account_id or not target.is_active or target.pk == actor.pk:
         raise InvalidOperation("Ownership can only go to another active member of your account.")
     User.objects.filter(pk=actor.pk).update(account_role=Role.ADMIN)

@@ -1,27 +1,24 @@
 """Home redirect, account settings and in-app user management."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import services
 from accounts.access import account_required, get_for_account, role_required, scoped
 from accounts.forms import ChangeRoleForm, InviteUserForm, PreferencesForm
+from accounts.home import home_url
 from accounts.models import ADMIN_OR_OWNER, Role, User
-from escalations.selectors import open_escalations
+from accounts.settings_panels import render_settings_panels
 from resolutionflow.domain import DomainError
 
 
-@login_required
 def home(request):
-    """Seniors with open escalations land on the queue; everyone else on sessions."""
+    """The first home an app registered for this member (accounts/home.py); operators go to admin."""
     user = request.user
     if user.account_id is None:
-        return redirect("/admin/" if user.is_staff else "/accounts/login/")
-    if user.is_engineer_or_admin and open_escalations(user).exists():
-        return redirect("/escalations/")
-    return redirect("/sessions/")
+        return redirect("admin:index" if user.is_staff else "login")
+    return redirect(home_url(user))
 
 
 def _settings_context(request, **extra) -> dict:
@@ -30,6 +27,7 @@ def _settings_context(request, **extra) -> dict:
         "preferences_form": PreferencesForm(initial={"email_notifications": user.email_notifications}),
         "can_manage_users": user.is_admin_or_owner,
         "roles": [r for r in Role if r != Role.OWNER],
+        "app_panels": render_settings_panels(request),
     }
     if user.is_admin_or_owner:
         context["members"] = scoped(User, user).select_related("team").order_by("-is_active", "name", "email")

@@ -5,5 +5,5 @@ from analytics import api
 urlpatterns = [
     path("analytics/escalations/", api.EscalationMetricsView.as_view(), name="api-analytics-escalations"),
     path("analytics/baseline/", api.BaselineEntryListView.as_view(), name="api-analytics-baseline"),
-    path("analytics/baseline/<str:pk>/", api.BaselineEntryDetailView.as_view(), name="api-analytics-baseline-detail"),
+    path("analytics/baseline/<uuid:pk>/", api.BaselineEntryDetailView.as_view(), name="api-analytics-baseline-detail"),
 ]

@@ -1,7 +1,12 @@
-"""Django admin (operators, across accounts): handoffs and per-user unread state."""
+"""Django admin (operators, across accounts): handoffs and per-user unread state.
 
-from django.contrib import admin
+Not a second write path: the lifecycle (claim, withdraw, release, first action,
+assessment) is read-only here; state changes go through `escalations.services`.
+"""
 
+from django.contrib import admin, messages
+
+from escalations import services
 from escalations.models import Handoff, HandoffView
 
 
@@ -38,9 +43,34 @@ class HandoffAdmin(admin.ModelAdmin):
     list_filter = ["intent", ClaimedFilter, "priority", "account", "assessment_status"]
     search_fields = ["session__problem_summary", "engineer_notes", "handed_off_by__email", "claimed_by__email"]
     list_select_related = ["session", "account", "handed_off_by", "claimed_by"]
-    raw_id_fields = ["session", "handed_off_by", "claimed_by"]
-    readonly_fields = ["id", "snapshot", "ai_assessment", "first_action_at", "created_at"]
+    # Everything but the escalator's words is lifecycle or history.
+    readonly_fields = [
+        "id",
+        "session",
+        "account",
+        "handed_off_by",
+        "intent",
+        "snapshot",
+        "assessment_status",
+        "ai_assessment",
+        "claimed_by",
+        "claimed_at",
+        "withdrawn_at",
+        "released_at",
+        "first_action_at",
+        "created_at",
+    ]
     date_hierarchy = "created_at"
+    actions = ["retry_assessment"]
+
+    def has_add_permission(self, request) -> bool:
+        # A handoff is created by escalate/park (snapshot, Activity, broadcast), never by hand.
+        return False
+
+    @admin.action(description="Retry the AI assessment of selected unavailable escalations")
+    def retry_assessment(self, request, queryset):
+        retried = sum(services.retry_assessment(handoff) for handoff in queryset)
+        self.message_user(request, f"Queued {retried} assessment(s) again.", messages.SUCCESS)
 
 
 @admin.register(HandoffView)
@@ -49,7 +79,11 @@ class HandoffViewAdmin(admin.ModelAdmin):
     list_filter = ["handoff__account"]
     search_fields = ["user__email", "handoff__session__problem_summary"]
     list_select_related = ["handoff__session", "user"]
-    raw_id_fields = ["handoff", "user"]
+    # Unread state is written by the product (open, claim, dismiss); operators only look.
+    readonly_fields = ["handoff", "user", "opened_at", "dismissed_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 # The delivery log's admin lives with the live-delivery code; importing registers it.

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from escalations.consumers import account_group
-from escalations.models import OPEN, Handoff, NotificationLog
+from escalations.models import Handoff, NotificationLog
 from escalations.selectors import with_card_data
 
 logger = logging.getLogger(__name__)
@@ -103,7 +103,7 @@ def render_card(handoff: Handoff) -> str:
 
 def render_count(account_id) -> str:
     """The count heading (#queue-count) of an account, computed once per event."""
-    count = Handoff.objects.filter(OPEN, account_id=account_id, intent=Handoff.Intent.ESCALATE).count()
+    count = Handoff.objects.open_escalations().filter(account_id=account_id).count()
     return render_to_string(COUNT_TEMPLATE, {"count": count, "oob": True})
 
 

@@ -15,6 +15,7 @@ import logging
 
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from accounts.access import has_role
 from accounts.models import ENGINEER_OR_ADMIN
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class EscalationQueueConsumer(AsyncWebsocketConsumer):
             await self.refuse(CLOSE_UNAUTHENTICATED)
             return
         # Viewers read the queue without the live stream (SPEC section 2); so do operators without an account.
-        if user.account_id is None or user.account_role not in ENGINEER_OR_ADMIN:
+        if not has_role(user, ENGINEER_OR_ADMIN):
             await self.refuse(CLOSE_FORBIDDEN)
             return
         # Subscribe before accepting: the page re-fetches the list on open, so anything

@@ -13,8 +13,9 @@ from django.conf import settings
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
+from accounts.access import has_role
 from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN, User
-from escalations.models import OPEN, Handoff, NotificationLog
+from escalations.models import Handoff, NotificationLog
 from flowpilot.redact import redact
 from resolutionflow.mail import build_templated_mail
 
@@ -131,7 +132,7 @@ def suppression_reason(log: NotificationLog) -> str:
         return "The session was resolved before the email was sent"
     if user is None or not user.is_active or user.account_id != handoff.account_id:
         return "Recipient is no longer an active member of the account"
-    if user.account_role not in ENGINEER_OR_ADMIN:
+    if not has_role(user, ENGINEER_OR_ADMIN):
         return "Recipient no longer has an engineer or admin role"
     if not user.email_notifications:
         return "Recipient turned email notifications off"
@@ -161,7 +162,7 @@ def renotify_deliveries(now=None) -> list:
     now = now or timezone.now()
     cutoff = now - timedelta(minutes=settings.ESCALATION_RENOTIFY_MINUTES)
     already = NotificationLog.objects.filter(handoff=OuterRef("pk"), purpose=NotificationLog.Purpose.RENOTIFY)
-    due = Handoff.objects.filter(OPEN, intent=Handoff.Intent.ESCALATE, created_at__lte=cutoff).filter(~Exists(already))
+    due = Handoff.objects.open_escalations().filter(created_at__lte=cutoff).filter(~Exists(already))
     to_send = []
     for handoff in due:
         to_send += create_deliveries(handoff, recipients(handoff, ADMIN_OR_OWNER), NotificationLog.Purpose.RENOTIFY)

@@ -1,7 +1,10 @@
 """Demo data for `seed_demo` (this app's part): open escalations and a parked session. Idempotent.
 
-Rows are written directly with backdated timestamps (this is staged data, not a
-live flow: no emails, pushes or AI calls). Sessions are found by ticket_ref.
+Written through the services, as a tech would (open, ask, record steps, escalate or
+park), then back-dated so the queue shows realistic ages. The escalations' side
+effects run after the seed commits, as for any escalation: the live push, the
+teammates' emails (seed_demo keeps them in an in-memory outbox) and the AI assessment
+(the offline provider unless an Anthropic key is set). Sessions are found by ticket_ref.
 """
 
 from dataclasses import dataclass, field
@@ -9,11 +12,14 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from escalations.assessment import stored_assessment
+from escalations import services
 from escalations.models import Handoff
-from escalations.snapshot import build_snapshot
+from flowpilot import services as flowpilot_services
 from flowpilot.ai.offline import OfflineProvider
 from flowpilot.models import Activity, Session, Step
+
+# How long the junior worked before handing off.
+WORKED_MINUTES = 20
 
 
 @dataclass(frozen=True)
@@ -107,72 +113,47 @@ NORTHWIND = [
 ]
 
 
-def _session(account, user, spec: DemoHandoff, at) -> Session:
-    session = Session.objects.create(
-        account=account,
-        owner=user,
-        assignee=user,
-        problem_summary=spec.summary,
-        problem_domain=spec.domain,
-        client_name=spec.client,
-        ticket_ref=spec.ticket,
-        created_at=at,
+def _work(user, spec: DemoHandoff) -> Session:
+    session = flowpilot_services.open_session(
+        user, problem_summary=spec.summary, problem_domain=spec.domain, client_name=spec.client, ticket_ref=spec.ticket
     )
-    Activity.objects.create(session=session, account=account, actor=user, kind="opened", created_at=at)
-    Activity.objects.create(
-        session=session, account=account, actor=user, kind="message", payload={"text": spec.question}, created_at=at
-    )
-    for order, (title, status, note, output, dead_end, command) in enumerate(spec.steps, start=1):
-        Step.objects.create(
-            session=session,
-            account=account,
-            order=order,
+    flowpilot_services.ask_copilot(session, user, spec.question, provider=OfflineProvider())
+    for title, status, note, output, dead_end, command in spec.steps:
+        flowpilot_services.add_step(
+            session,
+            user,
             title=title,
-            source=Step.Source.AI,
+            command=command,
             status=status,
             result_note=note,
             output=output,
             is_dead_end=dead_end,
-            command=command,
-            created_by=user,
-            created_at=at + timedelta(minutes=order * 3),
         )
     return session
+
+
+def _backdate(session: Session, handoff: Handoff, escalated_at) -> None:
+    """The work spread over the WORKED_MINUTES before `escalated_at`; the handoff at `escalated_at`."""
+    start = escalated_at - timedelta(minutes=WORKED_MINUTES)
+    activities = list(session.activities.order_by("created_at", "id"))
+    gap = timedelta(minutes=WORKED_MINUTES) / max(1, len(activities) - 1)
+    for n, activity in enumerate(activities):
+        at = escalated_at if n == len(activities) - 1 else min(start + gap * n, escalated_at)
+        Activity.objects.filter(pk=activity.pk).update(created_at=at)
+    for n, step in enumerate(session.steps.order_by("order"), start=1):
+        Step.objects.filter(pk=step.pk).update(created_at=min(start + gap * n, escalated_at))
+    Session.objects.filter(pk=session.pk).update(created_at=start, updated_at=escalated_at)
+    Handoff.objects.filter(pk=handoff.pk).update(created_at=escalated_at)
 
 
 def _seed_one(account, users: dict, spec: DemoHandoff) -> None:
     if Session.objects.filter(account=account, ticket_ref=spec.ticket).exists():
         return
     user = users[spec.by]
-    escalated_at = timezone.now() - timedelta(minutes=spec.minutes_ago)
-    session = _session(account, user, spec, escalated_at - timedelta(minutes=20))
-    snapshot = build_snapshot(session, spec.notes)
-    is_escalation = spec.intent == Handoff.Intent.ESCALATE
-    handoff = Handoff.objects.create(
-        session=session,
-        account=account,
-        handed_off_by=user,
-        intent=spec.intent,
-        engineer_notes=spec.notes,
-        priority=spec.priority,
-        snapshot=snapshot,
-        created_at=escalated_at,
-        assessment_status=Handoff.AssessmentStatus.READY if is_escalation else Handoff.AssessmentStatus.UNAVAILABLE,
-        ai_assessment=stored_assessment(OfflineProvider().assess(snapshot, timeout=5), snapshot)
-        if is_escalation
-        else None,
-    )
-    Session.objects.filter(pk=session.pk).update(
-        status=Session.Status.ESCALATED if is_escalation else Session.Status.PARKED, assignee=None
-    )
-    Activity.objects.create(
-        session=session,
-        account=account,
-        actor=user,
-        kind=Activity.Kind.ESCALATED if is_escalation else Activity.Kind.PARKED,
-        payload={"handoff_id": str(handoff.pk), "priority": spec.priority, "notes": spec.notes},
-        created_at=escalated_at,
-    )
+    session = _work(user, spec)
+    hand_off = services.escalate if spec.intent == Handoff.Intent.ESCALATE else services.park
+    handoff = hand_off(session, user, spec.notes, spec.priority)
+    _backdate(session, handoff, timezone.now() - timedelta(minutes=spec.minutes_ago))
 
 
 def seed(demo: dict) -> None:

@@ -21,8 +21,17 @@ class Priority(models.TextChoices):
     URGENT = "urgent", "Urgent"
 
 
-# Still waiting for someone: not claimed, withdrawn or closed. The one definition of "open".
+# "Open": still waiting for someone — not claimed, withdrawn, or closed by a resolve. The one definition,
+# used by the queue, the claim and withdraw updates, the broadcasts, re-notification and the queue's index.
 OPEN = Q(claimed_at__isnull=True, withdrawn_at__isnull=True, closed_at__isnull=True)
+
+
+class HandoffQuerySet(models.QuerySet):
+    def open(self) -> "HandoffQuerySet":
+        return self.filter(OPEN)
+
+    def open_escalations(self) -> "HandoffQuerySet":
+        return self.open().filter(intent=Handoff.Intent.ESCALATE)
 
 
 class Handoff(models.Model):
@@ -73,6 +82,8 @@ class Handoff(models.Model):
     # it is recorded (flowpilot.activity.record) so the TTFA metric needs no subquery.
     first_action_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = HandoffQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

@@ -6,15 +6,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.access import scoped
 from accounts.models import User
-from escalations.models import OPEN, Handoff, HandoffView, NotificationLog
+from escalations.models import Handoff, HandoffView, NotificationLog
 from flowpilot.models import Session
 
 
 def open_escalations(user: User) -> QuerySet:
     """Unclaimed, not withdrawn escalations of the user's account, newest first."""
     return (
-        scoped(Handoff, user)
-        .filter(OPEN, intent=Handoff.Intent.ESCALATE)
+        scoped(Handoff.objects.open_escalations(), user)
         # The id breaks ties so the keyset pages of `queue_page` never skip or repeat a card.
         .order_by("-created_at", "-id")
     )
@@ -73,8 +72,10 @@ def queue_page(user: User, after: Handoff | None = None, size: int = QUEUE_PAGE_
 
 
 def parked(user: User) -> QuerySet:
-    """Parked sessions waiting for anyone to pick them up, newest first."""
-    return with_card_data(scoped(Handoff, user).filter(OPEN, intent=Handoff.Intent.PARK)).order_by("-created_at")
+    """Open park handoffs of the account, newest first; any engineer (the parker too) picks one up by claiming."""
+    return with_card_data(scoped(Handoff.objects.open(), user).filter(intent=Handoff.Intent.PARK)).order_by(
+        "-created_at"
+    )
 
 
 def claimed_by_me(user: User) -> QuerySet:
@@ -101,17 +102,9 @@ def latest_claimed_escalation(session: Session) -> Handoff | None:
     )
 
 
-def session_page(session: Session, user: User) -> dict:
-    """What the escalation partials on the session page read (registered on flowpilot.hooks.session_page)."""
-    return {
-        "claimed_escalation": latest_claimed_escalation(session),
-        "open_handoff": open_handoff_for(session),
-    }
-
-
 def open_handoff_for(session: Session) -> Handoff | None:
     """The session's unclaimed handoff (escalated or parked), if there is one."""
-    return Handoff.objects.filter(OPEN, session=session).order_by("-created_at").first()
+    return Handoff.objects.open().filter(session=session).order_by("-created_at").first()
 
 
 DELIVERY_BADGES = {

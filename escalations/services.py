@@ -8,24 +8,18 @@ never undoes or blocks the handoff.
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.access import has_role, role_message
-from accounts.models import ENGINEER_OR_ADMIN, User
-from escalations import broadcast, notifications
+from accounts.access import ensure_role
+from accounts.models import User
+from escalations import broadcast, notifications, psa_package
 from escalations.assessment_tasks import generate_assessment
-from escalations.models import OPEN, Handoff, HandoffView, Priority
+from escalations.models import Handoff, HandoffView, Priority
 from escalations.snapshot import build_snapshot
 from flowpilot.activity import record
 from flowpilot.models import Activity, Session
-from flowpilot.psa import hooks as psa_hooks
-from resolutionflow.domain import Conflict, InvalidOperation, RoleRequired
+from resolutionflow.domain import Conflict, InvalidOperation
 
 NOTES_MAX_CHARS = 4000
 CLOSED_ON_RESOLVE = "session resolved"
-
-
-def _require_engineer(actor: User) -> None:
-    if not has_role(actor, ENGINEER_OR_ADMIN):
-        raise RoleRequired(role_message(ENGINEER_OR_ADMIN))
 
 
 def _require_same_account(actor: User, obj) -> None:
@@ -54,7 +48,7 @@ def _clean_notes(engineer_notes: str | None) -> str:
 
 
 def _hand_off(session: Session, actor: User, intent: str, engineer_notes: str, priority: str) -> Handoff:
-    _require_engineer(actor)
+    ensure_role(actor)
     _require_same_account(actor, session)
     if priority not in Priority.values:
         raise InvalidOperation(f"Priority must be one of {', '.join(Priority.values)}.")
@@ -89,7 +83,7 @@ def _hand_off(session: Session, actor: User, intent: str, engineer_notes: str, p
             _after_commit(broadcast.escalation_created, handoff.pk)
             _queue_assessment(handoff)
             _after_commit(notifications.escalation_created, handoff.pk)
-            _after_commit(psa_hooks.escalated, handoff.pk)
+            _after_commit(psa_package.escalated, handoff.pk)
     return handoff
 
 
@@ -143,7 +137,7 @@ def _mark_view(handoff: Handoff, user: User, **fields) -> HandoffView:
 
 def claim(handoff: Handoff, actor: User) -> Handoff:
     """Pick up an escalation or a parked session; exactly one concurrent claimer wins."""
-    _require_engineer(actor)
+    ensure_role(actor)
     _require_same_account(actor, handoff)
     if handoff.intent == Handoff.Intent.ESCALATE and handoff.handed_off_by_id == actor.pk:
         raise InvalidOperation("You escalated this yourself, so you can't claim it; withdraw it instead.")
@@ -152,7 +146,7 @@ def claim(handoff: Handoff, actor: User) -> Handoff:
         session = Session.objects.get(pk=handoff.session_id)
         if session.status == Session.Status.RESOLVED:
             raise _resolved_conflict(Handoff.objects.select_related("closed_by").get(pk=handoff.pk))
-        won = Handoff.objects.filter(OPEN, pk=handoff.pk).update(claimed_by=actor, claimed_at=now)
+        won = Handoff.objects.filter(pk=handoff.pk).open().update(claimed_by=actor, claimed_at=now)
         if won != 1:
             # The conditional update matched no row: someone else claimed (or withdrew, or resolved) it first.
             raise _not_available(handoff.pk)
@@ -176,7 +170,7 @@ def claim(handoff: Handoff, actor: User) -> Handoff:
 
 def start(handoff: Handoff, actor: User) -> Handoff:
     """ "Start here": claim if still open; if it is already mine, just go."""
-    _require_engineer(actor)
+    ensure_role(actor)
     _require_same_account(actor, handoff)
     if handoff.claimed_by_id == actor.pk and handoff.released_at is None:
         return handoff
@@ -185,7 +179,7 @@ def start(handoff: Handoff, actor: User) -> Handoff:
 
 def release(handoff: Handoff, actor: User) -> Handoff:
     """The claimer hands it back: the old handoff keeps its claim, a fresh one joins the queue."""
-    _require_engineer(actor)
+    ensure_role(actor)
     _require_same_account(actor, handoff)
     if handoff.claimed_by_id != actor.pk:
         raise InvalidOperation("Only the engineer who claimed this handoff can release it.")
@@ -232,13 +226,13 @@ def release(handoff: Handoff, actor: User) -> Handoff:
 
 def withdraw(handoff: Handoff, actor: User) -> Handoff:
     """The escalator takes back an unclaimed handoff and works the session again."""
-    _require_engineer(actor)
+    ensure_role(actor)
     _require_same_account(actor, handoff)
     if handoff.handed_off_by_id != actor.pk:
         raise InvalidOperation("Only the engineer who raised this handoff can withdraw it.")
     now = timezone.now()
     with transaction.atomic():
-        withdrawn = Handoff.objects.filter(OPEN, pk=handoff.pk).update(withdrawn_at=now)
+        withdrawn = Handoff.objects.filter(pk=handoff.pk).open().update(withdrawn_at=now)
         if withdrawn != 1:
             # Claimed (or withdrawn) in the meantime: the update matched no row.
             raise _not_available(handoff.pk)
@@ -262,9 +256,11 @@ def close_on_resolve(session: Session, actor: User) -> list[Handoff]:
     """
     now = timezone.now()
     closed = []
-    for handoff in Handoff.objects.filter(OPEN, session=session).order_by("created_at"):
-        updated = Handoff.objects.filter(OPEN, pk=handoff.pk).update(
-            closed_at=now, closed_by=actor, closed_reason=CLOSED_ON_RESOLVE
+    for handoff in Handoff.objects.open().filter(session=session).order_by("created_at"):
+        updated = (
+            Handoff.objects.filter(pk=handoff.pk)
+            .open()
+            .update(closed_at=now, closed_by=actor, closed_reason=CLOSED_ON_RESOLVE)
         )
         if updated != 1:
             # Claimed or withdrawn a moment earlier: that outcome stands.
@@ -301,7 +297,21 @@ def mark_opened(handoff: Handoff, user: User) -> HandoffView:
 
 def dismiss(handoff: Handoff, user: User) -> HandoffView:
     """Clear the unread dot without opening the handoff."""
-    _require_engineer(user)
+    ensure_role(user)
     _require_same_account(user, handoff)
     with transaction.atomic():
         return _mark_view(handoff, user, dismissed_at=timezone.now())
+
+
+def retry_assessment(handoff: Handoff) -> bool:
+    """Queue the AI assessment again for an escalation whose assessment is unavailable (operators, admin)."""
+    with transaction.atomic():
+        # Conditional: only an unavailable escalation goes back to pending; a ready one is kept.
+        retried = Handoff.objects.filter(
+            pk=handoff.pk,
+            intent=Handoff.Intent.ESCALATE,
+            assessment_status=Handoff.AssessmentStatus.UNAVAILABLE,
+        ).update(assessment_status=Handoff.AssessmentStatus.PENDING)
+        if retried:
+            _queue_assessment(handoff)
+    return bool(retried)

@@ -9,21 +9,12 @@ from django.utils import timezone
 
 from escalations.models import SNAPSHOT_SCHEMA_VERSION
 from flowpilot import hooks
+from flowpilot.excerpt import output_excerpt
 from flowpilot.models import Activity, Session, Step, StepCounts
 from flowpilot.redact import redact
 
-OUTPUT_EXCERPT_CHARS = 600
 RECENT_MESSAGES = 10
 MESSAGE_EXCERPT_CHARS = 1000
-
-
-def output_excerpt(output: str, limit: int = OUTPUT_EXCERPT_CHARS) -> str:
-    """Head and tail of long command output: the command echo and the final error both matter."""
-    output = redact(output or "").strip()
-    if len(output) <= limit:
-        return output
-    half = limit // 2
-    return f"{output[:half].rstrip()}\n…\n{output[-half:].lstrip()}"
 
 
 def _activity_text(activity: Activity) -> str:

@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from flowpilot import services
+from flowpilot import search, services
 from flowpilot.ai.offline import OfflineProvider
 from flowpilot.models import Session, Step
 
@@ -272,3 +272,8 @@ def seed(demo: dict) -> None:
         _, users = demo[key]
         for spec in specs:
             _seed_one(spec, users)
+
+
+def index_all(demo: dict) -> None:
+    """Registered last: some demo rows are written around the services (back-dated history), so index them all."""
+    search.refresh_all()

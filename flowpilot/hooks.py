@@ -6,6 +6,7 @@ matters to an upper app (escalations keeps `Handoff.first_action_at`, flows and
 the knowledge loop react to a resolve), that app registers a receiver here from
 its `AppConfig.ready()`. Each hook is named for what happened; receivers run in
 registration order, inside the caller's transaction unless the hook says otherwise.
+Upper apps contribute to the session page the same way (`session_page`).
 """
 
 from collections.abc import Callable
@@ -40,8 +41,10 @@ activity_recorded = Hook(
 
 session_page = Hook(
     "session_page",
-    "Called with (session, user) whenever the session page or one of its fragments renders; each receiver "
-    "returns a dict merged into the template context, so an upper app's partials get data without querying.",
+    "Called with (request, session) when the session page renders. Each receiver returns a dict of "
+    "slot name to HTML it computed itself; the page offers the slots 'toolbar' (beside Resolve), "
+    "'workspace' (main column above the steps: the flow runner), 'composer' (under the copilot's message "
+    "input) and 'side' (the side column: share links). Also called for the page's htmx fragments.",
 )
 
 session_resolved = Hook(
@@ -49,18 +52,6 @@ session_resolved = Hook(
     "Called with (session, user) inside the resolve transaction, after the RESOLVED Activity.",
 )
 
-session_panels = Hook(
-    "session_panels",
-    "Called with (request, session) when the session page renders; each receiver returns a panel for the"
-    ' side column as {"template": name, "context": dict}, or None to show nothing. Runs in the view, so'
-    " templates never query.",
-)
-
-session_workspace = Hook(
-    "session_workspace",
-    "Called with (request, session) while rendering the session page; each receiver returns rendered HTML "
-    "for the main column above the steps (the flow runner) or ''. Rendered in the view, so templates only print.",
-)
 
 new_session_panels = Hook(
     "new_session_panels",

@@ -1,22 +1,23 @@
 """Ticket notes in PSA style from a session: problem, steps with outcomes, dead ends, resolution, time.
 
-Every piece of user text goes through flowpilot.redact before it is formatted.
+`_collect` gathers the facts once (every piece of user text through flowpilot.redact);
+one template per format renders them.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.html import escape
 
 from flowpilot import hooks
+from flowpilot.excerpt import output_excerpt
 from flowpilot.models import Activity, Session, Step, StepCounts
 from flowpilot.redact import redact
 
 FORMATS = ("md", "txt", "html")
 CONTENT_TYPES = {"md": "text/markdown", "txt": "text/plain", "html": "text/html"}
-EXCERPT_LINES = 8
-EXCERPT_CHARS = 600
 
 
 @dataclass
@@ -27,6 +28,16 @@ class NoteStep:
     excerpt: str
     dead_end: bool
     truncated: bool
+
+    @property
+    def excerpt_lines(self) -> list[str]:
+        return self.excerpt.splitlines()
+
+    @property
+    def fence(self) -> str:
+        """A Markdown code fence longer than any run of backticks in the output."""
+        longest = max((len(run) for run in re.findall(r"`+", self.excerpt)), default=0)
+        return "`" * max(3, longest + 1)
 
 
 @dataclass
@@ -46,14 +57,6 @@ class NoteData:
     time_spent: str
     # (heading, lines) contributed by apps above flowpilot, e.g. the guided flow's path.
     sections: list[tuple[str, list[str]]]
-
-
-def _excerpt(output: str) -> str:
-    lines = output.strip().splitlines()
-    text = "\n".join(lines[:EXCERPT_LINES])[:EXCERPT_CHARS]
-    if len(lines) > EXCERPT_LINES or len(text) < len(output.strip()):
-        text += "\n…"
-    return redact(text)
 
 
 def format_duration(delta: timedelta) -> str:
@@ -77,7 +80,7 @@ def _collect(session: Session) -> NoteData:
                 title=redact(step.title),
                 status=step.get_status_display(),
                 note=redact(step.result_note),
-                excerpt=_excerpt(step.output) if step.output else "",
+                excerpt=output_excerpt(step.output) if step.output else "",
                 dead_end=step.is_dead_end,
                 truncated=step.output_truncated,
             )
@@ -109,99 +112,10 @@ def _collect(session: Session) -> NoteData:
     )
 
 
-def _markdown(d: NoteData) -> str:
-    out = [f"## {d.title}", ""]
-    out += [f"**Client:** {d.client or '—'}  ", f"**Ticket:** {d.ticket or '—'}  ", f"**Domain:** {d.domain}", ""]
-    out += ["### Problem", d.problem, "", "### Steps tried"]
-    if not d.steps:
-        out.append("_No steps recorded._")
-    else:
-        out.append(f"_{d.counts.phrase}._")
-    for n, step in enumerate(d.steps, 1):
-        flag = " — **dead end**" if step.dead_end else ""
-        out.append(f"{n}. **{step.title}** — {step.status}{flag}")
-        if step.note:
-            out.append(f"   {step.note}")
-        if step.excerpt:
-            out += ["   ```", *[f"   {line}" for line in step.excerpt.splitlines()], "   ```"]
-    if d.untried:
-        out.append(f"\n_{d.untried} proposed step(s) not tried._")
-    if d.dead_ends:
-        out += ["", "### Dead ends", *[f"- {s.title}{f': {s.note}' if s.note else ''}" for s in d.dead_ends]]
-    for heading, lines in d.sections:
-        out += ["", f"### {heading}", *[f"- {line}" for line in lines]]
-    if d.notes:
-        out += ["", "### Notes", *[f"- {note}" for note in d.notes]]
-    out += ["", "### Resolution", d.resolution or f"_Not resolved yet (status: {d.status})._", ""]
-    out.append(f"**Time spent:** {d.time_spent}")
-    return "\n".join(out) + "\n"
-
-
-def _text(d: NoteData) -> str:
-    out = [d.title.upper(), f"Client: {d.client or '-'}", f"Ticket: {d.ticket or '-'}", f"Domain: {d.domain}", ""]
-    out += ["PROBLEM", d.problem, "", "STEPS TRIED"]
-    if not d.steps:
-        out.append("No steps recorded.")
-    else:
-        out.append(f"({d.counts.phrase})")
-    for n, step in enumerate(d.steps, 1):
-        out.append(f"{n}. {step.title} [{step.status}{', DEAD END' if step.dead_end else ''}]")
-        if step.note:
-            out.append(f"   Result: {step.note}")
-        if step.excerpt:
-            out += ["   Output:", *[f"     {line}" for line in step.excerpt.splitlines()]]
-    if d.untried:
-        out.append(f"({d.untried} proposed step(s) not tried)")
-    if d.dead_ends:
-        out += ["", "DEAD ENDS", *[f"- {s.title}{f': {s.note}' if s.note else ''}" for s in d.dead_ends]]
-    for heading, lines in d.sections:
-        out += ["", heading.upper(), *[f"- {line}" for line in lines]]
-    if d.notes:
-        out += ["", "NOTES", *[f"- {note}" for note in d.notes]]
-    out += ["", "RESOLUTION", d.resolution or f"Not resolved yet (status: {d.status}).", ""]
-    out.append(f"Time spent: {d.time_spent}")
-    return "\n".join(out) + "\n"
-
-
-def _html(d: NoteData) -> str:
-    e = escape
-    out = [f"<h2>{e(d.title)}</h2>", "<p>"]
-    out.append(f"<strong>Client:</strong> {e(d.client or '—')}<br>")
-    out.append(f"<strong>Ticket:</strong> {e(d.ticket or '—')}<br>")
-    out.append(f"<strong>Domain:</strong> {e(d.domain)}</p>")
-    out += ["<h3>Problem</h3>", f"<p>{e(d.problem)}</p>", "<h3>Steps tried</h3>"]
-    if d.steps:
-        out.append(f"<p><em>{e(d.counts.phrase)}.</em></p><ol>")
-        for step in d.steps:
-            flag = " — <strong>dead end</strong>" if step.dead_end else ""
-            item = f"<li><strong>{e(step.title)}</strong> — {e(step.status)}{flag}"
-            if step.note:
-                item += f"<br>{e(step.note)}"
-            if step.excerpt:
-                item += f"<pre>{e(step.excerpt)}</pre>"
-            out.append(item + "</li>")
-        out.append("</ol>")
-    else:
-        out.append("<p><em>No steps recorded.</em></p>")
-    if d.untried:
-        out.append(f"<p><em>{d.untried} proposed step(s) not tried.</em></p>")
-    if d.dead_ends:
-        items = "".join(f"<li>{e(s.title)}{f': {e(s.note)}' if s.note else ''}</li>" for s in d.dead_ends)
-        out.append(f"<h3>Dead ends</h3><ul>{items}</ul>")
-    for heading, lines in d.sections:
-        out.append(f"<h3>{e(heading)}</h3><ul>" + "".join(f"<li>{e(line)}</li>" for line in lines) + "</ul>")
-    if d.notes:
-        out.append("<h3>Notes</h3><ul>" + "".join(f"<li>{e(n)}</li>" for n in d.notes) + "</ul>")
-    resolution = e(d.resolution) if d.resolution else f"<em>Not resolved yet (status: {e(d.status)}).</em>"
-    out += ["<h3>Resolution</h3>", f"<p>{resolution}</p>", f"<p><strong>Time spent:</strong> {e(d.time_spent)}</p>"]
-    return "\n".join(out) + "\n"
-
-
-RENDERERS = {"md": _markdown, "txt": _text, "html": _html}
-
-
 def render_ticket_notes(session: Session, fmt: str) -> str:
     """The session's ticket notes as Markdown ("md"), plain text ("txt") or HTML ("html"), secrets redacted."""
-    if fmt not in RENDERERS:
+    if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
-    return RENDERERS[fmt](_collect(session))
+    # One template per format (flowpilot/templates/flowpilot/notes/); Markdown escapes user text with `|md`.
+    text = render_to_string(f"flowpilot/notes/ticket.{fmt}", {"ticket": _collect(session)})
+    return text.rstrip("\n") + "\n"

@@ -10,18 +10,18 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.access import has_role, role_message
-from accounts.models import ENGINEER_OR_ADMIN, User
+from accounts.access import ensure_role
+from accounts.models import User
 from flowpilot import activity, hooks
 from flowpilot.ai import AIError, CopilotRequest, Provider, TriedStep, get_provider
+from flowpilot.excerpt import output_excerpt
 from flowpilot.models import OUTPUT_CAP_BYTES, Activity, ProblemDomain, Session, Step
 from flowpilot.psa import hooks as psa_hooks
 from flowpilot.redact import redact
 from flowpilot.search import refresh_search_vector
-from resolutionflow.domain import InvalidOperation, RoleRequired
+from resolutionflow.domain import InvalidOperation
 
 RESULT_STATUSES = (Step.Status.DONE, Step.Status.FAILED, Step.Status.SKIPPED)
-OUTPUT_EXCERPT_CHARS = 600
 HISTORY_TURNS = 10
 
 
@@ -33,13 +33,8 @@ class CopilotTurn:
     provider_label: str
 
 
-def _require_engineer(user: User) -> None:
-    if not has_role(user, ENGINEER_OR_ADMIN):
-        raise RoleRequired(role_message(ENGINEER_OR_ADMIN))
-
-
 def _require_workable(session: Session, user: User) -> None:
-    _require_engineer(user)
+    ensure_role(user)
     if session.account_id != user.account_id:
         raise InvalidOperation("session belongs to another account")
     if session.status == Session.Status.RESOLVED:
@@ -78,7 +73,7 @@ def open_session(
     ticket_ref: str = "",
 ) -> Session:
     """A new active session owned and worked by `user`."""
-    _require_engineer(user)
+    ensure_role(user)
     summary = problem_summary.strip()
     if not summary:
         raise InvalidOperation("describe the problem")
@@ -107,7 +102,7 @@ def tried_steps(session: Session) -> list[TriedStep]:
             title=step.title,
             status=step.status,
             result_note=redact(step.result_note),
-            output_excerpt=redact(step.output[:OUTPUT_EXCERPT_CHARS]),
+            output_excerpt=output_excerpt(step.output),
             is_dead_end=step.is_dead_end,
         )
         for step in session.steps.order_by("order")
@@ -289,13 +284,13 @@ def add_note(session: Session, user: User, text: str) -> Activity:
 
 
 def resolve(session: Session, user: User, resolution_summary: str) -> Session:
-    """Close the session with a summary; the PSA hook runs after commit."""
+    """Close the session with a summary; `hooks.session_resolved` runs inside, the PSA push after commit."""
     _require_workable(session, user)
     summary = resolution_summary.strip()
     if not summary:
         raise InvalidOperation("a resolution summary is required")
     with transaction.atomic():
-        # Conditional update: a concurrent resolve (or claim) must not be overwritten.
+        # Conditional update: of two concurrent resolves only the first matches; the second sees 0 rows.
         now = timezone.now()
         updated = (
             Session.objects.filter(pk=session.pk)

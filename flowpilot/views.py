@@ -18,6 +18,7 @@ from flowpilot import notes as ticket_notes
 from flowpilot.ai import AIError, get_provider
 from flowpilot.forms import MessageForm, NoteForm, ResolveForm, ResultForm, SessionFilterForm, SessionForm, StepForm
 from flowpilot.models import Session, Step
+from flowpilot.psa import panels as psa_panels
 from resolutionflow.domain import DomainError
 from resolutionflow.htmx import first_form_error, refusal
 
@@ -88,9 +89,9 @@ def _context(request, session: Session, **extra) -> dict:
         "provider": get_provider(),
         "ticket_notes_md": ticket_notes.render_ticket_notes(session, "md"),
         "step_statuses": services.RESULT_STATUSES,
+        # Fragments re-render partials that hold slots (the composer's chips), so every render gets them.
+        "slots": _page_slots(request, session),
     }
-    for panel in hooks.session_page(session, request.user):
-        context.update(panel)
     context.update(extra)
     return context
 
@@ -99,10 +100,18 @@ def _context(request, session: Session, **extra) -> dict:
 @account_required
 def session_detail(request, session_id):
     session = get_for_account(Session.objects.select_related("owner", "assignee"), request.user, pk=session_id)
-    panels = [panel for panel in hooks.session_panels(request, session) if panel]
-    workspace = hooks.session_workspace(request, session)
-    context = _context(request, session, resolve_form=ResolveForm(), panels=panels, workspace=workspace)
-    return render(request, PAGE, context)
+    psa = psa_panels.session_context(request, session)
+    return render(request, PAGE, _context(request, session, resolve_form=ResolveForm(), psa=psa))
+
+
+def _page_slots(request, session: Session) -> dict[str, list[str]]:
+    """What the apps above contributed to the page (flowpilot.hooks.session_page), by slot."""
+    slots: dict[str, list[str]] = {}
+    for contribution in hooks.session_page(request, session):
+        for slot, html in contribution.items():
+            if html:
+                slots.setdefault(slot, []).append(html)
+    return slots
 
 
 def _fragments(request, session: Session, main: str, oob: tuple[str, ...], **extra) -> HttpResponse:

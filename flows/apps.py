@@ -9,11 +9,16 @@ class FlowsConfig(AppConfig):
     def ready(self) -> None:
         # flows sits above flowpilot and escalations: it fills their named hooks
         # instead of either importing flows (docs/architecture.md).
+        from accounts import demo
+        from accounts.context_processors import register_nav
         from flowpilot import hooks
+        from flows import demo as flows_demo
         from flows import receivers
 
-        hooks.session_workspace.register(receivers.session_workspace)
+        hooks.session_page.register(receivers.session_page)
         hooks.new_session_panels.register(receivers.new_session_panels)
         hooks.session_facts.register(receivers.session_facts)
         hooks.session_api_fields.register(receivers.session_api_fields)
         hooks.ticket_notes_sections.register(receivers.ticket_notes_sections)
+        register_nav("Flows", 25, "flows:list")
+        demo.register_seeder("flows", 25, flows_demo.seed)

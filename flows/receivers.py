@@ -7,12 +7,12 @@ from flows import runner
 from flows.panels import runner_context, suggestion_context
 
 
-def session_workspace(request, session) -> str:
+def session_page(request, session) -> dict[str, str]:
     """The runner panel on the session page (nothing for a reader of a session that never ran a flow)."""
     context = runner_context(request, session)
     if not context["can_work"] and context["run"] is None:
-        return ""
-    return render_to_string("flows/_runner.html", context, request=request)
+        return {}
+    return {"workspace": render_to_string("flows/_runner.html", context, request=request)}
 
 
 def new_session_panels(request, form) -> str:

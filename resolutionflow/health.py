@@ -4,6 +4,7 @@ import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
 
@@ -30,6 +31,7 @@ def _check_channel_layer() -> str:
     return "ok"
 
 
+@login_not_required
 def healthz(request):
     checks = {"database": _check_database(), "channel_layer": _check_channel_layer()}
     healthy = all(value == "ok" for value in checks.values())

@@ -11,4 +11,4 @@ class SharingConfig(AppConfig):
         from flowpilot import hooks
         from sharing.panels import session_panel
 
-        hooks.session_panels.register(session_panel)
+        hooks.session_page.register(session_panel)

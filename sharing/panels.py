@@ -1,6 +1,7 @@
-"""The share panel on the session page, contributed through flowpilot.hooks.session_panels."""
+"""The share panel on the session page, contributed to the 'side' slot of flowpilot.hooks.session_page."""
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,8 +29,8 @@ def panel_context(request, session: Session, **extra) -> dict:
     }
 
 
-def session_panel(request, session: Session) -> dict | None:
+def session_panel(request, session: Session) -> dict[str, str]:
     """Engineers, admins and owners get the panel; viewers cannot share, so they get none."""
     if not has_role(request.user, ENGINEER_OR_ADMIN):
-        return None
-    return {"template": PANEL, "context": panel_context(request, session)}
+        return {}
+    return {"side": render_to_string(PANEL, {"panel": panel_context(request, session)}, request=request)}

@@ -1,17 +1,20 @@
 """The bench commands run end to end on small data (no timing assertions: figures and correctness only)."""
 
+import importlib
 import json
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 
-from resolutionflow.bench import percentile, summary_ms
+from bench.harness import percentile, summary_ms
 
 
 def run_bench(name: str, *args: str) -> dict:
+    """Run a bench command in-process; the bench app is not installed by the test settings, so by instance."""
+    command = importlib.import_module(f"bench.management.commands.{name}").Command()
     out = StringIO()
-    call_command(name, "--here", *args, stdout=out)
+    call_command(command, "--here", *args, stdout=out)
     lines = out.getvalue().strip().splitlines()
     assert lines[0] == f"== {name}"
     return json.loads(lines[-1])
@@ -60,7 +63,7 @@ def test_bench_claim_has_exactly_one_winner_per_round():
 
 
 def test_bench_forwards_only_changed_options_to_the_child():
-    from escalations.management.commands.bench_claim import Command
+    from bench.management.commands.bench_claim import Command
 
     command = Command()
     command.create_parser("manage.py", "bench_claim")

@@ -69,3 +69,28 @@ def test_static_css_has_no_external_urls():
 
     css = (Path(__file__).resolve().parents[1] / "static/css/app.css").read_text()
     assert "http://" not in css and "https://" not in css and "@import" not in css
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/healthz", 200),
+        ("/accounts/login/", 200),
+        ("/accounts/reset/MQ/bad-token/", 200),  # the invitation / reset link page answers, with "invalid link"
+        ("/admin/login/", 200),
+        ("/api/v1/sessions/", 401),  # the API answers its own 401, never a redirect to the login page
+        ("/api/v1/schema/", 200),
+    ],
+)
+def test_public_views_are_marked_login_not_required(client, path, status):
+    assert client.get(path).status_code == status
+
+
+def test_admin_keeps_its_own_login(client):
+    assert client.get("/admin/")["Location"] == "/admin/login/?next=/admin/"
+
+
+def test_every_other_page_sends_anonymous_users_to_login(client):
+    for path in ("/psa/sessions/00000000-0000-0000-0000-000000000000/panel/", "/sessions/new/"):
+        response = client.get(path)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next="), path

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from analytics.breakdowns import export_rows, per_domain, per_tech, week_start, weekly_trend
-from analytics.tests.factories import claimed_escalation
+from escalations.tests.factories import claimed_escalation
 
 pytestmark = pytest.mark.django_db
 

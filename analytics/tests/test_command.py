@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from analytics.tests.factories import claimed_escalation
+from escalations.tests.factories import claimed_escalation
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from analytics.models import BaselineEntry
 from analytics.queries import METRIC_DEFINITION, escalation_report, nearest_rank_index, parse_period
-from analytics.tests.factories import activity, claimed_escalation
+from escalations.tests.factories import activity, claimed_escalation
 from flowpilot.models import Activity
 from resolutionflow.domain import InvalidOperation
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from analytics.models import BaselineEntry
 from analytics.templatetags.analytics_tags import STAT_CARD_CACHE_S, duration
-from analytics.tests.factories import claimed_escalation
+from escalations.tests.factories import claimed_escalation
 
 pytestmark = pytest.mark.django_db
 

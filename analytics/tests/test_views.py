@@ -10,7 +10,7 @@ from django.utils import timezone
 import analytics.demo
 from accounts import demo as accounts_demo
 from analytics.models import BaselineEntry
-from analytics.tests.factories import claimed_escalation
+from escalations.tests.factories import claimed_escalation
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,11 @@ from flowpilot.ai.offline_rules import CAUSES
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_assessments_never_blame_a_ruled_out_cause_or_repeat_a_tried_step(db):
-    accounts = accounts_demo.seed()
-    demo.seed(accounts)
+def test_demo_assessments_never_blame_a_ruled_out_cause_or_repeat_a_tried_step(db, django_capture_on_commit_callbacks):
+    # The demo escalates through the services: the assessment is a side effect after commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts = accounts_demo.seed()
+        demo.seed(accounts)
     handoffs = Handoff.objects.filter(intent="escalate", assessment_status="ready")
     assert handoffs.exists()
     for handoff in handoffs:

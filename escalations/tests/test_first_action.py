@@ -7,9 +7,9 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from analytics.tests.factories import claimed_escalation
 from escalations.first_action import backfill_first_action
 from escalations.models import Handoff
+from escalations.tests.factories import claimed_escalation
 from flowpilot.models import WORK_ACTIVITY_KINDS, Activity
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import pytest
 from django.core import mail
 
 from escalations import delivery, services
+from escalations.psa_package import render_escalation_package
 from flowpilot import notes
 from flowpilot import services as session_services
-from flowpilot.psa.package import render_escalation_package
 
 pytestmark = pytest.mark.django_db
 

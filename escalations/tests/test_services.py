@@ -4,11 +4,10 @@ from unittest import mock
 
 import pytest
 
-from escalations import broadcast, notifications, selectors, services
+from escalations import broadcast, notifications, psa_package, selectors, services
 from escalations.models import SNAPSHOT_SCHEMA_VERSION, Handoff, HandoffView
 from escalations.tests.conftest import make_worked_session
 from flowpilot.models import Activity, Session, Step
-from flowpilot.psa import hooks as psa_hooks
 from resolutionflow.domain import Conflict, InvalidOperation, RoleRequired
 
 
@@ -110,7 +109,7 @@ def test_escalate_runs_side_effects_only_after_commit(worked_session, engineer, 
     with (
         mock.patch.object(broadcast, "escalation_created") as pushed,
         mock.patch.object(notifications, "escalation_created") as emailed,
-        mock.patch.object(psa_hooks, "escalated") as psa,
+        mock.patch.object(psa_package, "escalated") as psa,
         mock.patch("escalations.services.generate_assessment.delay") as assess,
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):

@@ -5,3 +5,9 @@ class PsaConfig(AppConfig):
     name = "flowpilot.psa"
     label = "psa"
     verbose_name = "ConnectWise PSA"
+
+    def ready(self) -> None:
+        from accounts.settings_panels import register_settings_panel
+        from flowpilot.psa.panels import connection_card
+
+        register_settings_panel("psa.connection", 10, connection_card)

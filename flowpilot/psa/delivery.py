@@ -13,7 +13,7 @@ from flowpilot.models import Activity
 from flowpilot.psa.client import ConnectWiseClient, PsaError
 from flowpilot.psa.crypto import UndecryptableSecret, decrypt
 from flowpilot.psa.models import PsaConnection, PsaPush
-from flowpilot.psa.package import render_escalation_package
+from flowpilot.psa.packages import render_package
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,7 @@ def attempt_push(push_id, *, retry_timeouts: bool = True) -> str:
     # Count the attempt only on a still-queued push: a redelivered task (acks_late) finds it sent and stops.
     if PsaPush.objects.filter(pk=push_id, status=PsaPush.Status.QUEUED).update(attempts=F("attempts") + 1) != 1:
         return SKIPPED
-    push = PsaPush.objects.select_related("session", "requested_by", "handoff").get(pk=push_id)
+    push = PsaPush.objects.select_related("session", "requested_by").get(pk=push_id)
     try:
         _render_package_once(push)
         note = client_for(connection_for(push.account_id)).add_internal_note(_ticket_id(push), push.body)
@@ -95,12 +95,13 @@ def client_for(connection: PsaConnection | None) -> ConnectWiseClient:
 
 
 def _render_package_once(push: PsaPush) -> None:
-    """Escalation packages are rendered at the first attempt (the assessment may have arrived by then)."""
-    if push.kind != PsaPush.Kind.ESCALATION or push.body:
+    """Packages are rendered at the first attempt (an escalation's assessment may have arrived by then)."""
+    if push.kind == PsaPush.Kind.NOTES or push.body:
         return
-    if push.handoff is None:
-        raise PsaError("The escalation was removed before the push ran.")
-    push.body = render_escalation_package(push.handoff)
+    body = render_package(push)
+    if body is None:
+        raise PsaError(f"The {push.get_kind_display().lower()}'s subject was removed before the push ran.")
+    push.body = body
     PsaPush.objects.filter(pk=push.pk).update(body=push.body)
 
 

@@ -1,7 +1,7 @@
-"""Entry points the session and escalation services call after commit.
+"""The entry point the session service calls after a resolve commits (escalations has its own: psa_package).
 
 They must never raise into their caller: a PSA problem never undoes or blocks
-a resolve or an escalation.
+a resolve.
 """
 
 import logging
@@ -20,13 +20,3 @@ def session_resolved(session_id) -> None:
         log.info("No PSA push for resolved session %s: %s", session_id, exc.message)
     except Exception:
         log.exception("PSA push on resolve failed for session %s", session_id)
-
-
-def escalated(handoff_id) -> None:
-    """Push the escalation package when the account turned "push on escalate" on."""
-    try:
-        services.push_package_on_escalate(handoff_id)
-    except DomainError as exc:
-        log.info("No PSA push for handoff %s: %s", handoff_id, exc.message)
-    except Exception:
-        log.exception("PSA push on escalate failed for handoff %s", handoff_id)

@@ -45,9 +45,9 @@ class PsaPush(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="psa_pushes")
-    handoff = models.ForeignKey(
-        "escalations.Handoff", on_delete=models.SET_NULL, null=True, blank=True, related_name="psa_pushes"
-    )
+    # What a package push is about (an escalation package: the Handoff's id). A plain id, not a
+    # foreign key: psa sits below escalations and must not know its models (docs/architecture.md).
+    subject_id = models.UUIDField(null=True, blank=True, db_index=True, db_column="handoff_id")
     kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.NOTES)
     ticket_ref = models.CharField(max_length=64)
     # The redacted note text, rendered once when queued so every retry sends the same words.

@@ -8,13 +8,11 @@ Keys are never logged and never returned.
 import logging
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.access import has_role, role_message
+from accounts.access import ensure_role, has_role, role_message
 from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN, Account, User
-from escalations.models import Handoff
 from flowpilot.models import Session
 from flowpilot.notes import render_ticket_notes
 from flowpilot.psa import crypto
@@ -72,7 +70,7 @@ def save_connection(
 
 def test_connection(user: User) -> str:
     """One authenticated read against the saved connection; a success message, or PsaError."""
-    _require(user, ADMIN_OR_OWNER)
+    ensure_role(user, ADMIN_OR_OWNER)
     connection = connection_for(user.account_id)
     if connection is None:
         raise InvalidOperation(NOT_CONNECTED)
@@ -82,7 +80,7 @@ def test_connection(user: User) -> str:
 
 def lookup_ticket(user: User, ticket: str) -> Ticket:
     """Ticket summary, company and contact for a new session; PsaError when ConnectWise says no."""
-    _require(user, ENGINEER_OR_ADMIN)
+    ensure_role(user, ENGINEER_OR_ADMIN)
     number = ticket_number(ticket)
     if number is None:
         raise InvalidOperation("Enter a ConnectWise ticket number, e.g. 12345.")
@@ -95,36 +93,31 @@ def lookup_ticket(user: User, ticket: str) -> Ticket:
 def request_notes_push(session: Session, user: User | None) -> PsaPush:
     """Queue the session's redacted ticket notes as an internal note; `user` None = automatic push."""
     if user is not None:
-        _require(user, ENGINEER_OR_ADMIN)
+        ensure_role(user, ENGINEER_OR_ADMIN)
     return _queue(session, PsaPush.Kind.NOTES, render_ticket_notes(session, "md"), user)
 
 
-def request_escalation_push(handoff: Handoff) -> PsaPush:
-    """Queue the escalation package (snapshot and AI assessment) as an internal note.
+def request_package_push(session: Session, kind: str, subject_id, *, countdown: float = 0) -> PsaPush:
+    """Queue a package (e.g. an escalation's) as an automatic internal note on the session's ticket.
 
-    The body is rendered at the first delivery attempt, which a worker delays until
-    the AI assessment has had its time budget, so the note carries the assessment.
+    The body is rendered at the first delivery attempt by the renderer its app registered
+    (`packages.py`), so a package can wait `countdown` seconds for data still arriving.
     """
-    countdown = settings.AI_ASSESSMENT_TIMEOUT_S + 5
-    return _queue(handoff.session, PsaPush.Kind.ESCALATION, "", None, handoff, countdown=countdown)
+    return _queue(session, kind, "", None, subject_id, countdown=countdown)
+
+
+def auto_push_enabled(account_id, setting: str, ticket_ref: str) -> bool:
+    """The account has a connection with `setting` (e.g. push_package_on_escalate) on, and a ticket number."""
+    connection = connection_for(account_id)
+    return bool(connection and getattr(connection, setting) and ticket_number(ticket_ref))
 
 
 def push_notes_on_resolve(session_id) -> PsaPush | None:
     """After a resolve: push the notes when the account turned that on and the session has a ticket."""
     session = Session.objects.filter(pk=session_id).first()
-    connection = session and connection_for(session.account_id)
-    if not (connection and connection.push_notes_on_resolve and ticket_number(session.ticket_ref)):
+    if not (session and auto_push_enabled(session.account_id, "push_notes_on_resolve", session.ticket_ref)):
         return None
     return request_notes_push(session, None)
-
-
-def push_package_on_escalate(handoff_id) -> PsaPush | None:
-    """After an escalation: push the package when the account turned that on and the session has a ticket."""
-    handoff = Handoff.objects.select_related("session").filter(pk=handoff_id, intent=Handoff.Intent.ESCALATE).first()
-    connection = handoff and connection_for(handoff.account_id)
-    if not (connection and connection.push_package_on_escalate and ticket_number(handoff.session.ticket_ref)):
-        return None
-    return request_escalation_push(handoff)
 
 
 def pushes_for(session: Session):
@@ -137,9 +130,7 @@ def is_polling(pushes) -> bool:
     return any(p.status == PsaPush.Status.QUEUED and p.created_at >= cutoff for p in pushes)
 
 
-def _queue(
-    session: Session, kind: str, body: str, user: User | None, handoff: Handoff | None = None, countdown: float = 0
-) -> PsaPush:
+def _queue(session: Session, kind: str, body: str, user: User | None, subject_id=None, countdown: float = 0) -> PsaPush:
     if ticket_number(session.ticket_ref) is None:
         raise InvalidOperation(
             "This session has no ConnectWise ticket number; set the ticket reference first."
@@ -152,7 +143,7 @@ def _queue(
         push = PsaPush.objects.create(
             account_id=session.account_id,
             session=session,
-            handoff=handoff,
+            subject_id=subject_id,
             kind=kind,
             ticket_ref=session.ticket_ref,
             body=body,
@@ -161,8 +152,3 @@ def _queue(
         # robust: a broker that is down must not turn a saved push into a 500; it stays queued and visible.
         transaction.on_commit(lambda: push_note.apply_async((str(push.pk),), countdown=countdown), robust=True)
     return push
-
-
-def _require(user: User, roles) -> None:
-    if not has_role(user, roles):
-        raise RoleRequired(role_message(roles))

@@ -13,6 +13,9 @@ from flowpilot.psa.forms import PsaConnectionForm, TicketLookupForm
 from resolutionflow.domain import DomainError
 from resolutionflow.htmx import toast
 
+CONNECTION, PUSH = f"{panels.PANELS}#connection", f"{panels.PANELS}#push"
+TEST_RESULT, TICKET_RESULT = f"{panels.PANELS}#test-result", f"{panels.PANELS}#ticket-result"
+
 
 def _toast(response, message: str, kind: str = "success"):
     return toast(response, message, kind)
@@ -33,11 +36,11 @@ def save_connection(request):
             if not request.htmx:
                 messages.success(request, "ConnectWise connection saved.")
                 return redirect("accounts:settings")
-            context = panels.connection_context(request, saved=True)
-            return _toast(render(request, "psa/_connection_panel.html", context), "ConnectWise connection saved.")
+            context = {"psa": panels.connection_context(request, saved=True)}
+            return _toast(render(request, CONNECTION, context), "ConnectWise connection saved.")
     # Re-render with errors (400); key fields are never echoed back.
-    template = "psa/_connection_panel.html" if request.htmx else "psa/connection_page.html"
-    return render(request, template, panels.connection_context(request, form=form, error=error), status=400)
+    template = CONNECTION if request.htmx else "psa/connection_page.html"
+    return render(request, template, {"psa": panels.connection_context(request, form=form, error=error)}, status=400)
 
 
 @require_POST
@@ -48,8 +51,8 @@ def test_connection(request):
     except PsaError as exc:
         result = {"ok": False, "message": exc.message}
     except DomainError as exc:
-        return render(request, "psa/_test_result.html", {"ok": False, "message": exc.message}, status=400)
-    return render(request, "psa/_test_result.html", result)
+        return render(request, TEST_RESULT, {"ok": False, "message": exc.message}, status=400)
+    return render(request, TEST_RESULT, result)
 
 
 @require_GET
@@ -57,18 +60,18 @@ def test_connection(request):
 def ticket_lookup(request):
     form = TicketLookupForm(request.GET)
     if not form.is_valid():
-        return render(request, "psa/_ticket_result.html", {"error": "Enter a ticket number."}, status=400)
+        return render(request, TICKET_RESULT, {"error": "Enter a ticket number."}, status=400)
     try:
         ticket = services.lookup_ticket(request.user, form.cleaned_data["ticket"])
     except DomainError as exc:
-        return render(request, "psa/_ticket_result.html", {"error": exc.message}, status=exc.status_code)
+        return render(request, TICKET_RESULT, {"error": exc.message}, status=exc.status_code)
     except PsaError as exc:
         status = 404 if exc.http_status == 404 else 502
         message = (
             f"Ticket {form.cleaned_data['ticket']} was not found in ConnectWise." if status == 404 else exc.message
         )
-        return render(request, "psa/_ticket_result.html", {"error": message}, status=status)
-    return render(request, "psa/_ticket_result.html", {"ticket": ticket})
+        return render(request, TICKET_RESULT, {"error": message}, status=status)
+    return render(request, TICKET_RESULT, {"ticket": ticket})
 
 
 @require_POST
@@ -80,13 +83,13 @@ def push_notes(request, session_id):
     except DomainError as exc:
         if not request.htmx:
             messages.error(request, exc.message)
-            return redirect(f"/sessions/{session.pk}/")
-        context = panels.session_context(request, session, error=exc.message)
-        return render(request, "psa/_push_panel.html", context, status=exc.status_code)
+            return redirect("flowpilot:detail", session_id=session.pk)
+        context = {"psa": panels.session_context(request, session, error=exc.message)}
+        return render(request, PUSH, context, status=exc.status_code)
     if not request.htmx:
         messages.success(request, "Ticket notes queued for ConnectWise.")
-        return redirect(f"/sessions/{session.pk}/")
-    response = render(request, "psa/_push_panel.html", panels.session_context(request, session), status=202)
+        return redirect("flowpilot:detail", session_id=session.pk)
+    response = render(request, PUSH, {"psa": panels.session_context(request, session)}, status=202)
     return _toast(response, "Ticket notes queued for ConnectWise.")
 
 
@@ -94,4 +97,4 @@ def push_notes(request, session_id):
 @account_required
 def session_panel(request, session_id):
     session = get_for_account(Session, request.user, pk=session_id)
-    return render(request, "psa/_push_panel.html", panels.session_context(request, session))
+    return render(request, PUSH, {"psa": panels.session_context(request, session)})

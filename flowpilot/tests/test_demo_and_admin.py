@@ -62,3 +62,31 @@ def test_seed_demo_command_runs_twice(db, capsys):
     first = Session.objects.count()
     call_command("seed_demo")
     assert Session.objects.count() == first > 12
+
+
+def test_admin_session_lifecycle_is_read_only(operator, engineer, senior, client):
+    session = services.open_session(engineer, problem_summary="Lifecycle stays with the services")
+    services.add_step(session, engineer, title="A step")
+    client.force_login(operator)
+    page = client.get(f"/admin/flowpilot/session/{session.pk}/change/").content.decode()
+
+    for field in ("status", "assignee", "resolved_at", "owner", "account"):
+        assert f'name="{field}"' not in page
+    assert client.get("/admin/flowpilot/session/add/").status_code == 403
+    assert client.get("/admin/flowpilot/step/add/").status_code == 403
+
+
+def test_admin_cannot_record_a_step_result(operator, engineer, client):
+    session = services.open_session(engineer, problem_summary="Results go through record_result")
+    step = services.add_step(session, engineer, title="Flush DNS")
+    client.force_login(operator)
+
+    response = client.post(
+        f"/admin/flowpilot/step/{step.pk}/change/",
+        {"title": "Flush the DNS cache", "detail": "", "command": "", "status": "done", "is_dead_end": "on"},
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    step.refresh_from_db()
+    assert step.title == "Flush the DNS cache"
+    assert step.status == "proposed" and not step.is_dead_end

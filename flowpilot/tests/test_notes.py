@@ -109,3 +109,17 @@ def test_html_notes_escape_user_text(engineer):
 def test_unknown_format_is_rejected(worked_session):
     with pytest.raises(ValueError, match="md, txt, html"):
         render_ticket_notes(worked_session, "pdf")
+
+
+def test_markdown_notes_escape_markdown_but_keep_redaction_markers(engineer):
+    session = services.open_session(
+        engineer, problem_summary="# not a heading *bold* [link](http://x) `code` password=hunter2", ticket_ref="T-1"
+    )
+    services.add_step(session, engineer, title="Run `whoami` | grep *admin*", status="done", output="a ``` b")
+
+    md = render_ticket_notes(session, "md")
+
+    assert r"\# not a heading \*bold\* \[link\](http://x) \`code\` password=[REDACTED]" in md
+    assert r"1. **Run \`whoami\` \| grep \*admin\*** — Done" in md
+    assert "   ````\n   a ``` b\n   ````" in md  # the fence outgrows the output's backticks
+    assert "hunter2" not in md

@@ -1,11 +1,11 @@
-"""Pushing notes and escalation packages: delivery, retries, idempotency, Activity and the hooks."""
+"""Pushing notes and packages: delivery, retries, idempotency, Activity and the resolve hook."""
 
 import time
+import uuid
 
 import pytest
 
 from accounts.models import User
-from escalations import services as escalation_services
 from flowpilot import services as flowpilot_services
 from flowpilot.models import Activity
 from flowpilot.psa import delivery, hooks, services
@@ -235,61 +235,26 @@ def test_resolve_hook_skips_sessions_without_a_ticket(ticket_session, push_on_re
     assert not PsaPush.objects.exists()
 
 
-def test_hooks_never_raise(monkeypatch, caplog):
+def test_resolve_hook_never_raises(monkeypatch, caplog):
     def boom(_):
         raise RuntimeError("database on fire")
 
     monkeypatch.setattr(services, "push_notes_on_resolve", boom)
-    monkeypatch.setattr(services, "push_package_on_escalate", boom)
 
     hooks.session_resolved("x")
-    hooks.escalated("x")
 
-    assert [r.getMessage() for r in caplog.records] == [
-        "PSA push on resolve failed for session x",
-        "PSA push on escalate failed for handoff x",
-    ]
+    assert [r.getMessage() for r in caplog.records] == ["PSA push on resolve failed for session x"]
 
 
-@pytest.fixture
-def push_on_escalate(connection):
-    connection.push_package_on_escalate = True
-    connection.save()
-    return connection
-
-
-def test_escalate_pushes_the_package_when_the_account_turned_it_on(
-    ticket_session, engineer, push_on_escalate, fake_cw, django_capture_on_commit_callbacks
+def test_a_package_whose_subject_is_gone_fails_with_a_reason(
+    ticket_session, connection, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        handoff = escalation_services.escalate(ticket_session, engineer, "Stuck on the tunnel", "high")
+        push = services.request_package_push(ticket_session, PsaPush.Kind.ESCALATION, uuid.uuid4())
 
-    push = PsaPush.objects.get(session=ticket_session)
-    assert push.kind == PsaPush.Kind.ESCALATION and push.handoff == handoff
-    assert push.status == PsaPush.Status.SENT
-    text = fake_cw.notes[0]["text"]
-    assert "Escalated by Jamie Junior" in text and "priority High" in text
-    assert "Stuck on the tunnel" in text
-    assert "### What's been tried" in text and "### AI assessment" in text
-    assert "hunter2" not in text
-
-
-def test_park_never_pushes_a_package(
-    ticket_session, engineer, push_on_escalate, fake_cw, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        escalation_services.park(ticket_session, engineer, "Waiting on the client")
-
-    assert not PsaPush.objects.exists()
-
-
-def test_escalate_does_not_push_when_the_toggle_is_off(
-    ticket_session, engineer, connection, fake_cw, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        escalation_services.escalate(ticket_session, engineer, "Stuck")
-
-    assert not PsaPush.objects.exists()
+    push.refresh_from_db()
+    assert push.status == PsaPush.Status.FAILED
+    assert "subject was removed" in push.error
 
 
 def test_a_crashing_push_is_marked_failed_instead_of_staying_queued(

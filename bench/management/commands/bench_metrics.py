@@ -9,10 +9,10 @@ from django.db import connection
 from django.utils import timezone
 
 from analytics import queries
+from bench.data import bench_account, seed_claimed_history
+from bench.harness import BenchCommand, Report, summary_ms, timed
 from escalations.models import Handoff
 from flowpilot.models import WORK_ACTIVITY_KINDS, Activity
-from resolutionflow.bench import BenchCommand, Report, summary_ms, timed
-from resolutionflow.bench_data import bench_account, seed_claimed_history
 
 TARGET_MS = 250
 TARGET_RATIO = 10

@@ -9,11 +9,11 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role
+from bench.data import bench_account, make_users
+from bench.harness import BenchCommand, Report, summary_ms, timed
 from escalations.models import Handoff, NotificationLog
 from escalations.notification_tasks import fan_out_escalation_emails
 from flowpilot.models import Session
-from resolutionflow.bench import BenchCommand, Report, summary_ms, timed
-from resolutionflow.bench_data import bench_account, make_users
 
 TARGET_MS = 75
 

@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Role
-from resolutionflow.bench import BenchCommand, Report, summary_ms, timed
-from resolutionflow.bench_data import bench_account, make_users, seed_claimed_history, seed_open_escalations
+from bench.data import bench_account, make_users, seed_claimed_history, seed_open_escalations
+from bench.harness import BenchCommand, Report, summary_ms, timed
 
 TARGET_MS = 100
 PAGES = {"page": "/escalations/", "rows": "/escalations/queue/rows/"}

@@ -23,9 +23,9 @@ from django.core.management.base import CommandError
 from websockets.asyncio.client import connect
 
 from accounts.models import Role
+from bench.data import api_token, bench_account, make_users, session_cookie
+from bench.harness import BenchCommand, Report, summary_ms
 from flowpilot.models import Session
-from resolutionflow.bench import BenchCommand, Report, summary_ms
-from resolutionflow.bench_data import api_token, bench_account, make_users, session_cookie
 from tests.support.services import free_port, wait_for_port
 
 TARGET_P95_MS = 100

@@ -11,9 +11,9 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import Role, User
+from bench.data import bench_account, make_users, seed_open_escalations
+from bench.harness import BenchCommand, Report, summary_ms
 from escalations.models import Handoff
-from resolutionflow.bench import BenchCommand, Report, summary_ms
-from resolutionflow.bench_data import bench_account, make_users, seed_open_escalations
 
 TARGET_P99_MS = 300
 

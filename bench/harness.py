@@ -1,4 +1,7 @@
-"""Shared harness for the `manage.py bench_*` commands (docs/benchmarks.md).
+"""Shared harness for the `bench_*` commands (docs/benchmarks.md); `make bench-NAME` runs one.
+
+The bench app is dev-only: it is installed by `bench/settings.py` alone and never
+ships in the image (.dockerignore).
 
 A bench runs against real PostgreSQL (and Redis where it needs one). Given no
 database URL, or a SQLite one, it starts throwaway servers with the test
@@ -39,6 +42,7 @@ def child_overrides() -> dict[str, str]:
     from cryptography.fernet import Fernet
 
     return {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DEBUG": "false",
         # Plain static storage: the bench renders pages without running collectstatic first.
         "RF_TESTING": "true",
