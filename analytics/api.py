@@ -43,7 +43,17 @@ class BaselineEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BaselineEntry
-        fields = ["id", "ticket_ref", "opened_at", "first_action_at", "seconds", "note", "recorded_by", "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "ticket_ref",
+            "opened_at",
+            "first_action_at",
+            "seconds",
+            "note",
+            "recorded_by",
+            "created_at",
+        ]
         read_only_fields = ["id", "recorded_by", "created_at"]
         # T1 > T0 is checked by the service with a readable message, not by the model's constraint validator.
         validators: list = []
