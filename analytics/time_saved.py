@@ -90,6 +90,11 @@ def month_window(month: date, now: datetime | None = None) -> Window:
     return Window(month, start, end)
 
 
+def scope_user_id(user):
+    """Whose contribution a member sees: None (the whole account) for owners and admins, else their own id."""
+    return None if user.is_admin_or_owner else user.pk
+
+
 def flow_run_sessions(account_id) -> QuerySet | None:
     """Sessions of the account that ran a published flow, as a Session queryset; None while no flows app exists.
 

@@ -17,17 +17,12 @@ from analytics import emails
 from analytics.charts import time_saved_chart
 from analytics.forms import BaselineEntryForm
 from analytics.models import BaselineEntry
-from analytics.time_saved import LABELS, TREND_WEEKS, parse_month, time_saved_report
+from analytics.time_saved import LABELS, TREND_WEEKS, parse_month, scope_user_id, time_saved_report
 from analytics.views import csv_safe
 from resolutionflow.domain import InvalidOperation
 
 PAGE = "analytics/time_saved.html"
 MONTHS_OFFERED = 12
-
-
-def scope_user_id(user):
-    """None (the whole account) for owners and admins; the engineer's own id otherwise."""
-    return None if user.is_admin_or_owner else user.pk
 
 
 def _month_or_400(request) -> date | HttpResponse:
