@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import ADMIN_OR_OWNER, User
 from analytics.models import EmailPreference, TimeSavedEmail
-from analytics.time_saved import time_saved_report
+from analytics.time_saved import month_before, time_saved_report
 from resolutionflow.mail import build_templated_mail
 
 log = logging.getLogger(__name__)
@@ -38,8 +38,7 @@ def recent_deliveries(account_id, limit: int = 10):
 
 
 def previous_month(now=None) -> date:
-    first = timezone.localtime(now or timezone.now()).date().replace(day=1)
-    return date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+    return month_before(timezone.localtime(now or timezone.now()).date().replace(day=1))
 
 
 def queue_monthly_reports(month: date | None = None, now=None) -> list:

@@ -82,6 +82,11 @@ def parse_month(value: str | None, now: datetime | None = None) -> date:
     return first
 
 
+def month_before(month: date) -> date:
+    """The first day of the month before `month`."""
+    return date(month.year - (month.month == 1), (month.month - 2) % 12 + 1, 1)
+
+
 def month_window(month: date, now: datetime | None = None) -> Window:
     now = now or timezone.now()
     start = timezone.make_aware(datetime(month.year, month.month, 1))

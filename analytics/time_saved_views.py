@@ -8,7 +8,6 @@ from datetime import date
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import require_role, role_required
@@ -17,7 +16,7 @@ from analytics import emails
 from analytics.charts import time_saved_chart
 from analytics.forms import BaselineEntryForm
 from analytics.models import BaselineEntry
-from analytics.time_saved import LABELS, TREND_WEEKS, parse_month, scope_user_id, time_saved_report
+from analytics.time_saved import LABELS, TREND_WEEKS, month_before, parse_month, scope_user_id, time_saved_report
 from analytics.views import csv_safe
 from resolutionflow.domain import InvalidOperation
 
@@ -25,30 +24,31 @@ PAGE = "analytics/time_saved.html"
 MONTHS_OFFERED = 12
 
 
-def _month_or_400(request) -> date | HttpResponse:
+def _report_or_400(request) -> tuple[date, dict] | HttpResponse:
+    """The month asked for and its report in the member's scope, or the 400 page for a bad `period`."""
     try:
-        return parse_month(request.GET.get("period"))
+        month = parse_month(request.GET.get("period"))
     except InvalidOperation as exc:
         return render(request, "analytics/time_saved_period_error.html", {"message": exc.message}, status=400)
+    user = request.user
+    return month, time_saved_report(user.account_id, month, user_id=scope_user_id(user))
 
 
-def _recent_months(now=None) -> list[date]:
-    first = timezone.localtime(now or timezone.now()).date().replace(day=1)
-    months = []
-    for _ in range(MONTHS_OFFERED):
-        months.append(first)
-        first = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
+def _recent_months() -> list[date]:
+    months = [parse_month(None)]
+    while len(months) < MONTHS_OFFERED:
+        months.append(month_before(months[-1]))
     return months
 
 
 @require_GET
 @role_required()
 def page(request):
-    month = _month_or_400(request)
-    if isinstance(month, HttpResponse):
-        return month
+    found = _report_or_400(request)
+    if isinstance(found, HttpResponse):
+        return found
+    month, report = found
     user = request.user
-    report = time_saved_report(user.account_id, month, user_id=scope_user_id(user))
     forms = {
         kind: BaselineEntryForm(initial={"kind": kind}, auto_id=f"id_{kind}_%s")
         for kind in (BaselineEntry.Kind.ESCALATION, BaselineEntry.Kind.TICKET_NOTES)
@@ -97,11 +97,10 @@ def export_rows(report: dict):
 @require_GET
 @role_required()
 def export_csv(request):
-    month = _month_or_400(request)
-    if isinstance(month, HttpResponse):
-        return month
-    user = request.user
-    report = time_saved_report(user.account_id, month, user_id=scope_user_id(user))
+    found = _report_or_400(request)
+    if isinstance(found, HttpResponse):
+        return found
+    _, report = found
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="time-saved-{report["period"]}-{report["scope"]}.csv"'
     writer = csv.writer(response)

@@ -51,7 +51,7 @@ def test_demo_owner_dashboard_shows_chart_tables_baseline_and_savings(demo, clie
         assert f'data-testid="{testid}"' in body
     assert "<polyline" in body and "<rect" in body
     assert "Sam Patel" in body and "Rita Gomez" in body
-    assert body.count('data-testid="baseline-entry"') == 8
+    assert body.count('data-testid="baseline-entry"') == 14  # 8 escalation + 6 ticket-note entries
     assert 'data-testid="savings-baseline"' in body
     assert 'data-testid="savings-in-product"' in body
     assert 'data-testid="savings-minutes"' in body
