@@ -20,7 +20,7 @@ their own contribution against the shop's baselines.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
@@ -120,14 +120,16 @@ def _escalations(account_id, window: Window, since: datetime, user_id) -> QueryS
 
 
 def _exported_sessions(account_id, window: Window, since: datetime, user_id) -> QuerySet:
-    """Sessions whose ticket notes first left the product in [since, window end)."""
-    first_export = (
-        Activity.objects.filter(session=OuterRef("pk"), kind=Activity.Kind.NOTES_EXPORTED)
-        .order_by("created_at")
-        .values("created_at")[:1]
-    )
-    qs = _credited(Session.objects.filter(account_id=account_id)).annotate(first_export=Subquery(first_export))
-    qs = qs.filter(first_export__gte=since, first_export__lt=window.end)
+    """Sessions whose ticket notes first left the product in [since, window end), as `first_export`.
+
+    Starts from the exports inside the window (Activity.created_at is indexed), so a year of sessions
+    is never scanned; a session exported before `since` as well is not new in the window."""
+    exports = Activity.objects.filter(account_id=account_id, kind=Activity.Kind.NOTES_EXPORTED)
+    in_window = exports.filter(created_at__gte=since, created_at__lt=window.end)
+    first_in_window = in_window.filter(session=OuterRef("pk")).order_by("created_at").values("created_at")[:1]
+    earlier = exports.filter(session=OuterRef("pk"), created_at__lt=since)
+    qs = _credited(Session.objects.filter(account_id=account_id, pk__in=in_window.values("session")))
+    qs = qs.annotate(first_export=Subquery(first_in_window)).filter(~Exists(earlier))
     return qs.filter(credited_id=user_id) if user_id else qs
 
 
