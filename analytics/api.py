@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from accounts.access import get_for_account, scoped
 from accounts.permissions import IsEngineerOrAdmin
-from analytics import breakdowns, queries, services
+from analytics import breakdowns, queries, services, time_saved
 from analytics.models import BaselineEntry
 from resolutionflow.api import StrictCharField
 
@@ -32,6 +32,22 @@ class EscalationMetricsView(APIView):
         )
 
 
+class TimeSavedView(APIView):
+    """Hours saved by source with inputs and method strings; owners and admins get the account, engineers
+    their own contribution (`scope`)."""
+
+    permission_classes = [IsEngineerOrAdmin]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("period", str, description="A month as YYYY-MM; default the current month")],
+        responses={200: dict},
+    )
+    def get(self, request):
+        month = time_saved.parse_month(request.query_params.get("period"))
+        user = request.user
+        return Response(time_saved.time_saved_report(user.account_id, month, user_id=time_saved.scope_user_id(user)))
+
+
 class BaselineEntrySerializer(serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
@@ -43,7 +59,17 @@ class BaselineEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = BaselineEntry
-        fields = ["id", "ticket_ref", "opened_at", "first_action_at", "seconds", "note", "recorded_by", "created_at"]
+        fields = [
+            "id",
+            "kind",
+            "ticket_ref",
+            "opened_at",
+            "first_action_at",
+            "seconds",
+            "note",
+            "recorded_by",
+            "created_at",
+        ]
         read_only_fields = ["id", "recorded_by", "created_at"]
         # T1 > T0 is checked by the service with a readable message, not by the model's constraint validator.
         validators: list = []

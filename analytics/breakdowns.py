@@ -144,6 +144,21 @@ EXPORT_COLUMNS = [
     "time_to_claim_s",
     "first_action_at",
     "ttfa_s",
+    "seconds_to_first_action",
+]
+SUMMARY_COLUMNS = [
+    "period",
+    "n_handoffs_claimed",
+    "n_handoffs_with_action",
+    "avg_seconds_to_first_action",
+    "median_seconds_to_first_action",
+    "p95_seconds_to_first_action",
+    "ttfa_avg_s",
+    "ttfa_median_s",
+    "ttfa_p95_s",
+    "time_to_claim_avg_s",
+    "time_to_claim_median_s",
+    "time_to_claim_p95_s",
 ]
 
 
@@ -172,4 +187,5 @@ def export_rows(account_id, period: str, now: datetime | None = None):
             seconds(to_claim),
             first_action.isoformat() if first_action else "",
             "" if ttfa is None else seconds(ttfa),
+            "" if ttfa is None else seconds(ttfa),  # the same value under the original system's name
         ]

@@ -1,8 +1,9 @@
-"""Demo data for `seed_demo` (this app's part): eight weeks of claimed escalations and a baseline.
+"""Demo data for `seed_demo` (this app's part): eight weeks of claimed escalations, their exported ticket
+notes, and stopwatch baselines of both kinds, so every time-saved source shows (flows: "no flows yet").
 
 Rows are written directly with backdated timestamps: this is history, not the
 live flow, so no notifications or assessments run. Idempotent through marker
-ticket refs ("DEMO-H-###" on sessions, "DEMO-B-##" on baseline entries).
+ticket refs ("DEMO-H-###" on sessions, "DEMO-B-##" and "DEMO-N-##" on baseline entries).
 """
 
 import random
@@ -112,25 +113,62 @@ def _seed_history(account, escalators: list, claimers: list, count: int, prefix:
     backfill_first_action(Handoff.objects.filter(account=account, session__ticket_ref__startswith=prefix))
 
 
-def _seed_baseline(account, recorders: list, count: int, now: datetime) -> None:
-    if BaselineEntry.objects.filter(account=account, ticket_ref__startswith="DEMO-B-").exists():
+BASELINE_KINDS = {
+    # kind: (marker prefix, seconds range, note)
+    BaselineEntry.Kind.ESCALATION: (
+        "DEMO-B-",
+        (4 * 60, 9 * 60),
+        "Stopwatch: includes the 'what did you try' call before the first diagnostic step.",
+    ),
+    BaselineEntry.Kind.TICKET_NOTES: (
+        "DEMO-N-",
+        (7 * 60, 15 * 60),
+        "Stopwatch: writing the ticket notes by hand after the fix, before the product.",
+    ),
+}
+
+
+def _seed_baseline(account, recorders: list, count: int, now: datetime, kind=BaselineEntry.Kind.ESCALATION) -> None:
+    prefix, (low, high), note = BASELINE_KINDS[kind]
+    if BaselineEntry.objects.filter(account=account, ticket_ref__startswith=prefix).exists():
         return
-    rng = random.Random(f"{account.code}-baseline")  # seeded: the demo is the same on every machine
+    rng = random.Random(f"{account.code}-baseline-{kind}")  # seeded: the demo is the same on every machine
     entries = []
     for i in range(count):
         opened = now - timedelta(days=HISTORY_DAYS - i * 6, hours=rng.randint(1, 8))
         entries.append(
             BaselineEntry(
                 account=account,
+                kind=kind,
                 recorded_by=recorders[i % len(recorders)],
-                ticket_ref=f"DEMO-B-{i + 1:02d}",
+                ticket_ref=f"{prefix}{i + 1:02d}",
                 opened_at=opened,
-                first_action_at=opened + timedelta(seconds=rng.randint(4 * 60, 9 * 60)),
-                note="Stopwatch: includes the 'what did you try' call before the first diagnostic step.",
+                first_action_at=opened + timedelta(seconds=rng.randint(low, high)),
+                note=note,
                 created_at=opened + timedelta(hours=1),
             )
         )
     BaselineEntry.objects.bulk_create(entries)
+
+
+def _seed_notes_exports(account, prefix: str) -> None:
+    """Two in three resolved demo sessions had their generated notes copied, downloaded or pushed."""
+    sessions = Session.objects.filter(account=account, ticket_ref__startswith=prefix).order_by("ticket_ref")
+    if Activity.objects.filter(session__in=sessions, kind=Activity.Kind.NOTES_EXPORTED).exists():
+        return
+    channels = ["copy", "download", "psa"]
+    Activity.objects.bulk_create(
+        Activity(
+            session=session,
+            account=account,
+            actor=session.assignee,
+            kind=Activity.Kind.NOTES_EXPORTED,
+            payload={"channel": channels[i % 3], "format": "md"},
+            created_at=session.resolved_at + timedelta(minutes=2),
+        )
+        for i, session in enumerate(sessions)
+        if i % 3 != 2 and session.resolved_at
+    )
 
 
 def seed(demo: dict) -> None:
@@ -141,6 +179,8 @@ def seed(demo: dict) -> None:
         northwind, [nw["junior1"], nw["junior2"]], [nw["senior1"], nw["senior2"]], N_ESCALATIONS, "DEMO-H-", now
     )
     _seed_baseline(northwind, [nw["owner"], nw["senior1"]], 8, now)
+    _seed_baseline(northwind, [nw["senior1"], nw["senior2"]], 6, now, BaselineEntry.Kind.TICKET_NOTES)
+    _seed_notes_exports(northwind, "DEMO-H-")
     # A little Contoso history, so tenancy is visible: its figures never mix with Northwind's.
     contoso, co = demo["contoso"]
     _seed_history(contoso, [co["engineer"]], [co["owner"]], 2, "DEMO-H-", now)

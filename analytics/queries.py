@@ -16,7 +16,7 @@ round(0.95 x (n - 1)), rounding halves up. The median is the conventional one
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Window
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -99,15 +99,24 @@ def percentile_stats(qs: QuerySet, field: str, n: int, avg: timedelta | None) ->
     return Stats(seconds(avg), seconds(median), seconds(at[p95_at]))
 
 
-def baseline_summary(account_id) -> dict | None:
-    """{"n_entries", "avg_s"} of the account's manual stopwatch entries, or None when there are none."""
-    totals = BaselineEntry.objects.filter(account_id=account_id).aggregate(
-        n=Count("pk"),
-        avg=Avg(ExpressionWrapper(F("first_action_at") - F("opened_at"), output_field=DurationField())),
+def baseline_summaries(account_id) -> dict[str, dict]:
+    """{kind: {"n_entries", "avg_s"}} of the account's manual stopwatch entries, one query; kinds without entries
+    are absent."""
+    rows = (
+        BaselineEntry.objects.filter(account_id=account_id)
+        .values("kind")
+        .annotate(
+            n=Count("pk"),
+            avg=Avg(ExpressionWrapper(F("first_action_at") - F("opened_at"), output_field=DurationField())),
+        )
+        .order_by("kind")
     )
-    if not totals["n"]:
-        return None
-    return {"n_entries": totals["n"], "avg_s": seconds(totals["avg"])}
+    return {row["kind"]: {"n_entries": row["n"], "avg_s": seconds(row["avg"])} for row in rows if row["n"]}
+
+
+def baseline_summary(account_id, kind: str = BaselineEntry.Kind.ESCALATION) -> dict | None:
+    """{"n_entries", "avg_s"} of the account's manual stopwatch entries of one kind, or None when there are none."""
+    return baseline_summaries(account_id).get(kind)
 
 
 def month_start(now: datetime) -> datetime:
@@ -115,22 +124,32 @@ def month_start(now: datetime) -> datetime:
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+def escalation_saving(n_with_action: int, total_ttfa: timedelta | None, baseline_avg_s: float) -> float:
+    """Hours recovered over escalations: the sum over each of (baseline average - its time to first action)."""
+    total_s = total_ttfa.total_seconds() if total_ttfa else 0.0
+    return round((n_with_action * baseline_avg_s - total_s) / 3600, 2)
+
+
 def savings(baseline: dict | None, ttfa_avg_s: float | None, totals: dict, period: str) -> dict | None:
-    """baseline - in-product, only when both exist; always carries both inputs (`totals` from period_totals)."""
-    if baseline is None or ttfa_avg_s is None:
+    """baseline - in-product, only when both exist; always carries both inputs (`totals` from period_totals).
+
+    Minutes recovered and per senior per week belong to the selected period; hours saved this month belongs to
+    the calendar month whatever the period (the month's own escalations, as on the time-saved page)."""
+    n_month, n_seniors = (totals.get("n_month") or 0), totals.get("n_seniors")
+    if baseline is None or (ttfa_avg_s is None and not n_month):
         return None
-    recovered_s = baseline["avg_s"] - ttfa_avg_s
-    n_month, n_seniors = totals["n_month"], totals["n_seniors"]
+    recovered_s = None if ttfa_avg_s is None else baseline["avg_s"] - ttfa_avg_s
     per_senior_week = None
-    if n_seniors:
+    if n_seniors and recovered_s is not None:
         weeks = PERIODS[period] / 7
         per_senior_week = recovered_s * totals["n_with_action"] / 3600 / n_seniors / weeks
     return {
         "baseline_avg_s": baseline["avg_s"],
         "in_product_avg_s": ttfa_avg_s,
-        "minutes_recovered_per_escalation": round(recovered_s / 60, 2),
+        "minutes_recovered_per_escalation": None if recovered_s is None else round(recovered_s / 60, 2),
         "n_with_action_this_month": n_month,
-        "hours_saved_this_month": round(recovered_s * n_month / 3600, 2),
+        "in_product_avg_s_this_month": seconds(totals["ttfa_month"] / n_month) if n_month else None,
+        "hours_saved_this_month": escalation_saving(n_month, totals["ttfa_month"], baseline["avg_s"]),
         "n_seniors": n_seniors,
         "hours_saved_per_senior_per_week": None if per_senior_week is None else round(per_senior_week, 2),
     }
@@ -139,8 +158,8 @@ def savings(baseline: dict | None, ttfa_avg_s: float | None, totals: dict, perio
 def period_totals(account_id, since: datetime, now: datetime, with_savings: bool) -> dict:
     """Counts and averages of both durations in one query over [since, now].
 
-    With `with_savings`, the same query also counts this month's escalations with an action and the
-    period's distinct claimers with one (the window then widens to the month start if that is earlier)."""
+    With `with_savings`, the same query also counts this month's escalations with an action and sums their
+    TTFA, and counts the period's distinct claimers with one (the window widens to the month start if earlier)."""
     in_period = Q(claimed_at__gte=since)
     aggregates = {
         "n_claimed": Count("pk", filter=in_period),
@@ -151,7 +170,9 @@ def period_totals(account_id, since: datetime, now: datetime, with_savings: bool
     first = since
     if with_savings:
         acted, first = Q(first_action_at__isnull=False), min(since, month_start(now))
-        aggregates["n_month"] = Count("pk", filter=acted & Q(claimed_at__gte=month_start(now)))
+        this_month = acted & Q(claimed_at__gte=month_start(now))
+        aggregates["n_month"] = Count("pk", filter=this_month)
+        aggregates["ttfa_month"] = Sum("ttfa", filter=this_month)
         aggregates["n_seniors"] = Count("claimed_by", distinct=True, filter=in_period & acted)
     return claimed_escalations(account_id, since=first, until=now).aggregate(**aggregates)
 
@@ -170,6 +191,10 @@ def escalation_report(account_id, period: str = DEFAULT_PERIOD, now: datetime | 
         "n_handoffs_claimed": totals["n_claimed"],
         "n_handoffs_with_action": totals["n_with_action"],
         **{f"ttfa_{k}": v for k, v in asdict(ttfa).items()},
+        # The original system's names (SPEC section 6), beside ours.
+        "avg_seconds_to_first_action": ttfa.avg_s,
+        "median_seconds_to_first_action": ttfa.median_s,
+        "p95_seconds_to_first_action": ttfa.p95_s,
         **{f"time_to_claim_{k}": v for k, v in asdict(claim).items()},
         "metric_definition": METRIC_DEFINITION,
         "baseline": baseline,

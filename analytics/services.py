@@ -29,16 +29,20 @@ def record_baseline_entry(
     first_action_at: datetime,
     ticket_ref: str = "",
     note: str = "",
+    kind: str = BaselineEntry.Kind.ESCALATION,
     now: datetime | None = None,
 ) -> BaselineEntry:
-    """Record one stopwatch measurement (T0 → T1) for the user's account."""
+    """Record one stopwatch measurement (T0 → T1) of one kind for the user's account."""
     if not has_role(user, ENGINEER_OR_ADMIN):
         raise RoleRequired(role_message(ENGINEER_OR_ADMIN))
+    if kind not in BaselineEntry.Kind.values:
+        raise InvalidOperation("kind must be one of " + ", ".join(BaselineEntry.Kind.values))
     _validate_times(opened_at, first_action_at, now or timezone.now())
     with transaction.atomic():
         return BaselineEntry.objects.create(
             account_id=user.account_id,
             recorded_by=user,
+            kind=kind,
             ticket_ref=ticket_ref.strip(),
             opened_at=opened_at,
             first_action_at=first_action_at,

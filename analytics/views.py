@@ -6,7 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import get_for_account, role_required, scoped
 from analytics import breakdowns, queries, services
@@ -68,24 +69,38 @@ def export_csv(request):
     except InvalidOperation as exc:
         return _period_error(request, exc)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="escalation-metrics-{period}.csv"'
     writer = csv.writer(response)
+    if request.GET.get("rows") == "summary":
+        # One row of the section 6 figures under the original system's names (SPEC section 6).
+        response["Content-Disposition"] = f'attachment; filename="escalation-metrics-{period}-summary.csv"'
+        report = queries.escalation_report(request.user.account_id, period)
+        writer.writerow(breakdowns.SUMMARY_COLUMNS)
+        writer.writerow(["" if report[key] is None else report[key] for key in breakdowns.SUMMARY_COLUMNS])
+        return response
+    response["Content-Disposition"] = f'attachment; filename="escalation-metrics-{period}.csv"'
     writer.writerow(breakdowns.EXPORT_COLUMNS)
     for row in breakdowns.export_rows(request.user.account_id, period):
-        writer.writerow([_csv_safe(cell) for cell in row])
+        writer.writerow([csv_safe(cell) for cell in row])
     return response
 
 
-def _csv_safe(cell):
+def csv_safe(cell):
     """Names are user text: keep spreadsheets from running them as formulas."""
     if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + cell
     return cell
 
 
-@require_POST
+# Where a baseline form may send the user back to (a fixed list: never a URL from the request).
+RETURN_TO = {"time-saved": "analytics:time-saved"}
+
+
+@require_http_methods(["GET", "POST"])
 @role_required()
 def baseline_create(request):
+    """POST records an entry and redirects; a GET (a reload after an error) goes back to the form."""
+    if request.method == "GET":
+        return redirect(reverse("analytics:dashboard") + "#baseline-heading")
     form = BaselineEntryForm(request.POST)
     if form.is_valid():
         try:
@@ -94,7 +109,7 @@ def baseline_create(request):
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Baseline entry recorded.")
-            return redirect("analytics:dashboard")
+            return redirect(RETURN_TO.get(request.POST.get("return_to"), "analytics:dashboard"))
     return render(request, DASHBOARD, _dashboard_context(request, queries.DEFAULT_PERIOD, form), status=400)
 
 

@@ -11,6 +11,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.access import account_required, get_for_account
 from escalations import selectors, services
 from escalations.forms import HandoffForm
+from escalations.hooks import stat_card_for
 from escalations.models import Handoff
 from flowpilot.models import Session
 from resolutionflow.domain import DomainError, InvalidOperation
@@ -67,6 +68,7 @@ def queue(request):
     context = _queue_context(request)
     context["parked"] = selectors.parked(request.user)
     context["mine"] = selectors.claimed_by_me(request.user) if context["can_act"] else []
+    context["stat_card"] = stat_card_for(request.user)
     return render(request, QUEUE, context)
 
 

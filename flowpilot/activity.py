@@ -14,3 +14,10 @@ def record(session: Session, actor, kind: str, **payload) -> Activity:
         )
         hooks.activity_recorded(activity)
     return activity
+
+
+def record_notes_export(session: Session, actor, channel: str, fmt: str = "md") -> Activity:
+    """Log that the generated ticket notes left the product (copy, download, api or psa); `actor` None = automatic.
+
+    The time-saved report counts sessions with such an Activity as notes nobody had to write by hand."""
+    return record(session, actor, Activity.Kind.NOTES_EXPORTED, channel=channel, format=fmt)

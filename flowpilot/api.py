@@ -13,6 +13,7 @@ from accounts.access import get_for_account
 from accounts.permissions import ReadMemberWriteEngineer
 from flowpilot import hooks, search, selectors, services
 from flowpilot import notes as ticket_notes
+from flowpilot.activity import record_notes_export
 from flowpilot.ai import AIError
 from flowpilot.forms import OUTPUT_MAX, SUMMARY_MAX, TEXT_MAX, SessionFilterForm
 from flowpilot.models import ProblemDomain, Session, Step
@@ -250,4 +251,5 @@ class SessionNotesView(APIView):
         if fmt not in ticket_notes.FORMATS:
             return Response({"detail": "format must be one of md, txt, html"}, status=status.HTTP_400_BAD_REQUEST)
         body = ticket_notes.render_ticket_notes(session, fmt)
+        record_notes_export(session, request.user, "api", fmt)
         return HttpResponse(body, content_type=f"{ticket_notes.CONTENT_TYPES[fmt]}; charset=utf-8")

@@ -124,6 +124,7 @@ class Activity(models.Model):
         WITHDRAWN = "withdrawn", "Withdrawn"
         RESOLVED = "resolved", "Resolved"
         CONTEXT_VIEWED = "context_viewed", "Handoff context viewed"
+        NOTES_EXPORTED = "notes_exported", "Ticket notes exported"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="activities")

@@ -13,4 +13,5 @@ urlpatterns = [
     path("<uuid:session_id>/notes/", views.add_note, name="add_note"),
     path("<uuid:session_id>/resolve/", views.resolve, name="resolve"),
     path("<uuid:session_id>/ticket-notes/", views.download_notes, name="ticket_notes"),
+    path("<uuid:session_id>/ticket-notes/copied/", views.notes_copied, name="ticket_notes_copied"),
 ]

@@ -15,6 +15,7 @@ from accounts.access import account_required, get_for_account, has_role, role_re
 from accounts.models import ENGINEER_OR_ADMIN, User
 from flowpilot import hooks, search, selectors, services
 from flowpilot import notes as ticket_notes
+from flowpilot.activity import record_notes_export
 from flowpilot.ai import AIError, get_provider
 from flowpilot.forms import MessageForm, NoteForm, ResolveForm, ResultForm, SessionFilterForm, SessionForm, StepForm
 from flowpilot.models import Session, Step
@@ -237,10 +238,20 @@ def download_notes(request, session_id):
     if fmt not in ticket_notes.FORMATS:
         return HttpResponse("format must be md, txt or html", status=400, content_type="text/plain")
     body = ticket_notes.render_ticket_notes(session, fmt)
+    record_notes_export(session, request.user, "download", fmt)
     response = HttpResponse(body, content_type=f"{ticket_notes.CONTENT_TYPES[fmt]}; charset=utf-8")
     name = session.ticket_ref or str(session.pk)[:8]
     response["Content-Disposition"] = f'attachment; filename="ticket-notes-{slug(name)}.{fmt}"'
     return response
+
+
+@require_POST
+@account_required
+def notes_copied(request, session_id):
+    """The Copy button's ping: the notes went to the clipboard (logged for the time-saved report)."""
+    session = get_for_account(Session, request.user, pk=session_id)
+    record_notes_export(session, request.user, "copy")
+    return HttpResponse(status=204)
 
 
 def slug(value: str) -> str:

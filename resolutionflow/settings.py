@@ -7,6 +7,7 @@ with an ImproperlyConfigured error that names the variable.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -210,6 +211,11 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE = {
     "renotify-unclaimed": {"task": "escalations.renotify_unclaimed", "schedule": 60.0},
+    # Last month's time-saved report to owners and admins, on the 1st at 07:00 (TIME_ZONE).
+    "monthly-time-saved-email": {
+        "task": "analytics.send_monthly_time_saved",
+        "schedule": crontab(minute="0", hour="7", day_of_month="1"),
+    },
 }
 
 # --- Email ----------------------------------------------------------------

@@ -137,12 +137,6 @@ def test_relative_imports_resolve_to_the_app():
 
 # Template tags format what the view passed; they never query (docs/architecture.md).
 QUERYING_MODULES = {"models", "selectors", "services", "queries", "panels"}
-# Tags that still query, owned by the helpers of issues 13 and 22 who are moving their data into the
-# views. Strict: once a module is clean, the test below asks for its line here to go.
-TAGS_STILL_QUERYING = {
-    "escalations.templatetags.delivery_tags",
-    "analytics.templatetags.analytics_tags",
-}
 
 
 def querying_imports(imports: set[str]) -> list[str]:
@@ -150,17 +144,15 @@ def querying_imports(imports: set[str]) -> list[str]:
 
 
 def test_template_tags_import_nothing_that_queries():
-    querying, clean = [], []
+    querying = []
     for path in shipped_and_app_modules():
         if "templatetags" not in path.parts or path.name == "__init__.py":
             continue
         module = module_name(path)
         found = querying_imports(imported_modules(path.read_text(), module))
-        if module in TAGS_STILL_QUERYING:
-            clean += [] if found else [f"{module} no longer queries: remove it from TAGS_STILL_QUERYING"]
-        elif found:
+        if found:
             querying.append(f"{module} imports {', '.join(found)}")
-    assert querying + clean == []
+    assert querying == []
 
 
 def test_a_querying_tag_is_caught():

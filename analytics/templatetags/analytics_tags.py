@@ -1,34 +1,8 @@
-from django import template
-from django.core.cache import cache
+"""Display filters of the analytics pages (pure formatting: no queries)."""
 
-from analytics.queries import escalation_report
+from django import template
 
 register = template.Library()
-
-# The card is on every queue render; a minute-old figure is fine there (the dashboard stays live).
-STAT_CARD_CACHE_S = 60
-STAT_CARD_PERIOD = "30d"
-
-
-def stat_card_report(account_id) -> dict:
-    """The card's report for one account, computed at most once a minute (shared cache: Redis in production)."""
-    key = f"analytics:ttfa-stat-card:{account_id}:{STAT_CARD_PERIOD}"
-    return cache.get_or_set(key, lambda: escalation_report(account_id, STAT_CARD_PERIOD), STAT_CARD_CACHE_S)
-
-
-@register.inclusion_tag("analytics/_stat_card.html", takes_context=True)
-def ttfa_stat_card(context) -> dict:
-    """The 30-day time-to-first-action card above the queue; nothing for viewers (metrics are engineer-only)."""
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    if user is None or not getattr(user, "is_engineer_or_admin", False):
-        return {}
-    report = stat_card_report(user.account_id)
-    claimed, with_action = report["n_handoffs_claimed"], report["n_handoffs_with_action"]
-    return {
-        "report": report,
-        "reached_pct": round(100 * with_action / claimed) if claimed else None,
-    }
 
 
 @register.filter
@@ -52,3 +26,33 @@ def duration(seconds) -> str:
 def minutes(seconds) -> str:
     """Seconds as minutes with one decimal ("4.5"), an em dash for no data."""
     return "—" if seconds is None else f"{float(seconds) / 60:.1f}"
+
+
+INPUT_LABELS = {
+    "baseline_entries": "Stopwatch entries (your baseline)",
+    "baseline_avg_s": "Manual baseline, average",
+    "escalations_with_first_action": "Escalations claimed with a first action",
+    "in_product_avg_s": "In-product time to first action, average",
+    "manual_minutes_per_note": "Manual minutes per ticket note",
+    "sessions_with_notes_exported": "Sessions whose generated notes were copied, downloaded or pushed",
+    "reference_days": "Days of resolved sessions the medians use",
+    "flow_sessions_resolved": "Flow-guided sessions resolved",
+}
+
+
+@register.filter
+def input_rows(inputs: dict) -> list[tuple[str, str]]:
+    """A source's inputs as (label, value) pairs for display; durations (keys ending in _s) read as durations."""
+    rows = []
+    for key, value in inputs.items():
+        if key == "domains":
+            continue
+        shown = duration(value) if key.endswith("_s") else ("—" if value is None else f"{value:g}")
+        rows.append((INPUT_LABELS.get(key, key.replace("_", " ")), shown))
+    return rows
+
+
+@register.filter
+def hours(value) -> str:
+    """Hours with two decimals, the same figure the API, CSV, email and command give; an em dash for none."""
+    return "—" if value is None else f"{float(value):.2f}"

@@ -19,6 +19,9 @@ FIELDS = {
     "ttfa_avg_s",
     "ttfa_median_s",
     "ttfa_p95_s",
+    "avg_seconds_to_first_action",
+    "median_seconds_to_first_action",
+    "p95_seconds_to_first_action",
     "time_to_claim_avg_s",
     "time_to_claim_median_s",
     "time_to_claim_p95_s",
@@ -55,6 +58,12 @@ def test_metrics_return_the_section_6_fields_and_exact_figures(owner, three_acti
     assert data["period"] == "30d"
     assert (data["n_handoffs_claimed"], data["n_handoffs_with_action"]) == (3, 3)
     assert (data["ttfa_avg_s"], data["ttfa_median_s"], data["ttfa_p95_s"]) == (90, 60, 180)
+    # The original system's names (SPEC section 6), same values.
+    assert (
+        data["avg_seconds_to_first_action"],
+        data["median_seconds_to_first_action"],
+        data["p95_seconds_to_first_action"],
+    ) == (90, 60, 180)
     assert data["baseline"] is None
     assert data["savings"] is None
     assert data["per_tech"][0]["name"] == "Sam Senior"
@@ -198,3 +207,18 @@ def test_baseline_put_is_not_allowed(senior, api_for):
     entry_id = api_for(senior).post(BASELINE, _entry_payload(), format="json").json()["id"]
 
     assert api_for(senior).put(f"{BASELINE}{entry_id}/", _entry_payload(), format="json").status_code == 405
+
+
+def test_baseline_entries_carry_their_kind(senior, api_for):
+    created = api_for(senior).post(BASELINE, _entry_payload(minutes=12, kind="ticket_notes"), format="json")
+    default = api_for(senior).post(BASELINE, _entry_payload(minutes=6), format="json")
+
+    assert (created.status_code, created.json()["kind"]) == (201, "ticket_notes")
+    assert default.json()["kind"] == "escalation"
+
+
+def test_unknown_baseline_kind_is_a_400(senior, api_for):
+    response = api_for(senior).post(BASELINE, _entry_payload(kind="coffee"), format="json")
+
+    assert response.status_code == 400
+    assert "kind" in response.json()["errors"]

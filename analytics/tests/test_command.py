@@ -24,6 +24,11 @@ def test_json_output_has_the_api_figures(account, engineer, senior):
     data = json.loads(_run("--account", "NORTHWIND", "--json"))
 
     assert (data["ttfa_avg_s"], data["ttfa_median_s"], data["ttfa_p95_s"]) == (90, 60, 180)
+    assert (
+        data["avg_seconds_to_first_action"],
+        data["median_seconds_to_first_action"],
+        data["p95_seconds_to_first_action"],
+    ) == (90, 60, 180)
     assert data["per_tech"][0]["n_with_action"] == 3
 
 

@@ -10,7 +10,9 @@ import analytics.demo
 from accounts import demo as accounts_demo
 from analytics.models import BaselineEntry
 from analytics.queries import claimed_escalations
+from analytics.time_saved import parse_month, time_saved_report
 from escalations.models import Handoff
+from flowpilot.models import Activity
 
 pytestmark = pytest.mark.django_db
 
@@ -34,10 +36,25 @@ def test_demo_history_is_realistic_idempotent_and_per_account():
     assert rows.filter(session__ticket_ref__startswith="DEMO-H-").count() == analytics.demo.N_ESCALATIONS
     assert len(set(rows.values_list("session__problem_domain", flat=True))) >= 5
 
-    baseline = BaselineEntry.objects.filter(account=northwind)
+    baseline = BaselineEntry.objects.filter(account=northwind, kind="escalation")
     assert baseline.count() == 8
     spans = [(e.first_action_at - e.opened_at).total_seconds() for e in baseline]
     assert all(240 <= s <= 540 for s in spans)
     assert not BaselineEntry.objects.filter(account=contoso, recorded_by__account=northwind).exists()
     assert not Handoff.objects.filter(account=contoso, session__account=northwind).exists()
     assert not Handoff.objects.exclude(account=F("session__account")).exists()
+
+
+def test_demo_shows_every_time_saved_source():
+    demo = accounts_demo.seed()
+    analytics.demo.seed(demo)
+    analytics.demo.seed(demo)
+    northwind, _ = demo["northwind"]
+
+    assert BaselineEntry.objects.filter(account=northwind, kind="ticket_notes").count() == 6
+    exports = Activity.objects.filter(account=northwind, kind=Activity.Kind.NOTES_EXPORTED)
+    assert exports.count() == 27  # two in three of the 40 resolved demo sessions, seeded twice
+    report = time_saved_report(northwind.pk, parse_month(None))
+    statuses = {s["key"]: s["status"] for s in report["sources"]}
+    assert statuses == {"escalation": "measured", "ticket_notes": "measured", "flow": "no_flows"}
+    assert sum(week["total"] for week in report["trend"]) > 0

@@ -51,7 +51,7 @@ def test_demo_owner_dashboard_shows_chart_tables_baseline_and_savings(demo, clie
         assert f'data-testid="{testid}"' in body
     assert "<polyline" in body and "<rect" in body
     assert "Sam Patel" in body and "Rita Gomez" in body
-    assert body.count('data-testid="baseline-entry"') == 8
+    assert body.count('data-testid="baseline-entry"') == 14  # 8 escalation + 6 ticket-note entries
     assert 'data-testid="savings-baseline"' in body
     assert 'data-testid="savings-in-product"' in body
     assert 'data-testid="savings-minutes"' in body
@@ -162,9 +162,22 @@ def test_csv_export_lists_the_periods_escalations(owner, three_actions, client_f
         "time_to_claim_s",
         "first_action_at",
         "ttfa_s",
+        "seconds_to_first_action",
     ]
     assert sorted(float(row[8]) for row in rows[1:]) == [30, 60, 180]
+    assert [row[9] for row in rows[1:]] == [row[8] for row in rows[1:]]
     assert {row[0] for row in rows[1:]} == {str(h.pk) for h in three_actions}
+
+
+def test_summary_csv_uses_the_original_field_names(owner, three_actions, client_for):
+    response = client_for(owner).get(URL + "export.csv?period=30d&rows=summary")
+
+    header, values = list(csv.reader(io.StringIO(response.content.decode())))
+    summary = dict(zip(header, values, strict=True))
+    assert summary["avg_seconds_to_first_action"] == "90.0"
+    assert summary["median_seconds_to_first_action"] == "60.0"
+    assert summary["p95_seconds_to_first_action"] == "180.0"
+    assert summary["n_handoffs_claimed"] == "3"
 
 
 def test_csv_export_neutralises_formula_names(owner, engineer, senior, client_for):
@@ -242,8 +255,24 @@ class TestBaselinePages:
         assert "engineer or admin role required" in response.content.decode()
         assert not BaselineEntry.objects.exists()
 
-    def test_get_is_not_allowed(self, owner, client_for):
-        assert client_for(owner).get(self.CREATE).status_code == 405
+    def test_get_after_a_failed_post_goes_back_to_the_form_not_a_bare_405(self, owner, client_for):
+        response = client_for(owner).get(self.CREATE)
+
+        assert response.status_code == 302
+        assert response["Location"] == URL + "#baseline-heading"
+
+    def test_entry_from_the_time_saved_page_returns_there(self, engineer, client_for):
+        form = self._form(kind="ticket_notes", return_to="time-saved")
+
+        response = client_for(engineer).post(self.CREATE, form)
+
+        assert (response.status_code, response["Location"]) == (302, "/analytics/time-saved/")
+        assert BaselineEntry.objects.get().kind == "ticket_notes"
+
+    def test_return_to_is_never_an_address_from_the_request(self, engineer, client_for):
+        response = client_for(engineer).post(self.CREATE, self._form(return_to="https://evil.test/"))
+
+        assert response["Location"] == URL
 
     def test_recorder_deletes_own_entry(self, engineer, client_for):
         entry = _baseline(engineer, 5)

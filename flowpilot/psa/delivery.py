@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from flowpilot.activity import record
+from flowpilot.activity import record, record_notes_export
 from flowpilot.models import Activity
 from flowpilot.psa.client import ConnectWiseClient, PsaError
 from flowpilot.psa.crypto import UndecryptableSecret, decrypt
@@ -63,6 +63,8 @@ def attempt_push(push_id, *, retry_timeouts: bool = True) -> str:
                 ticket_ref=push.ticket_ref,
                 note_id=note.id,
             )
+            if push.kind == PsaPush.Kind.NOTES:
+                record_notes_export(push.session, push.requested_by, "psa")
     log.info("PSA push %s sent as ConnectWise note %s on ticket %s", push.pk, note.id, push.ticket_ref)
     return SENT
 

@@ -11,6 +11,10 @@ def _fmt(seconds) -> str:
     return "-" if seconds is None else f"{seconds:.0f} s"
 
 
+def _minutes(value) -> str:
+    return "-" if value is None else f"{value:.1f} min"
+
+
 class Command(BaseCommand):
     help = "Print time to first action and time to claim for one account (SPEC section 6)."
 
@@ -49,9 +53,9 @@ class Command(BaseCommand):
             out(f"  manual baseline          {_fmt(baseline['avg_s'])} average over {baseline['n_entries']} entries")
         if savings:
             out(
-                f"  savings                  {savings['minutes_recovered_per_escalation']:.1f} min per escalation "
+                f"  savings                  {_minutes(savings['minutes_recovered_per_escalation'])} per escalation "
                 f"(baseline {_fmt(savings['baseline_avg_s'])} - in-product {_fmt(savings['in_product_avg_s'])}), "
-                f"{savings['hours_saved_this_month']:.1f} hrs this month"
+                f"{savings['hours_saved_this_month']:.2f} hrs this calendar month"
             )
         else:
             out("  savings                  - (needs both a manual baseline and in-product actions)")

@@ -1,0 +1,231 @@
+"""Time saved by source (issue 22), against hand-computed fixtures; "now" is fixed mid-month."""
+
+from datetime import datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from analytics import time_saved
+from analytics.models import BaselineEntry
+from analytics.queries import escalation_report
+from analytics.time_saved import parse_month, time_saved_report
+from escalations.tests.factories import claimed_escalation
+from flowpilot.models import Activity, Session
+from resolutionflow.domain import InvalidOperation
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.make_aware(datetime(2026, 11, 20, 12, 0))
+NOVEMBER = parse_month("2026-11", NOW)
+
+
+def baseline(user, kind, minutes, days_ago=30):
+    opened = NOW - timedelta(days=days_ago)
+    return BaselineEntry.objects.create(
+        account=user.account, recorded_by=user, kind=kind, opened_at=opened, first_action_at=opened + minutes
+    )
+
+
+def session(owner, **fields):
+    return Session.objects.create(
+        account=owner.account, owner=owner, problem_summary="Printer offline", **{"created_at": NOW, **fields}
+    )
+
+
+def exported(session_, actor, at, channel="copy"):
+    Activity.objects.create(
+        session=session_,
+        account_id=session_.account_id,
+        actor=actor,
+        kind=Activity.Kind.NOTES_EXPORTED,
+        payload={"channel": channel},
+        created_at=at,
+    )
+
+
+def source(report, key):
+    return next(s for s in report["sources"] if s["key"] == key)
+
+
+def test_escalation_saving_sums_baseline_minus_each_first_action(account, engineer, senior, outsider):
+    baseline(senior, "escalation", timedelta(minutes=6))
+    baseline(senior, "escalation", timedelta(minutes=8))  # average 420 s
+    for delay in (60, 120):
+        claimed_escalation(engineer, senior, claimed_at=NOW - timedelta(days=3), action_after_s=delay)
+    claimed_escalation(engineer, senior, claimed_at=NOW - timedelta(days=3), action_after_s=None)  # no action
+    claimed_escalation(engineer, senior, claimed_at=NOW - timedelta(days=25), action_after_s=30)  # October
+    claimed_escalation(outsider, outsider, claimed_at=NOW - timedelta(days=3), action_after_s=10)  # other account
+
+    report = time_saved_report(account.pk, NOVEMBER, now=NOW)
+
+    escalation = source(report, "escalation")
+    # (420 - 60) + (420 - 120) = 660 s = 0.1833 h
+    assert escalation["hours_saved"] == 0.18
+    assert escalation["status"] == "measured"
+    assert escalation["inputs"] == {
+        "baseline_entries": 2,
+        "baseline_avg_s": 420.0,
+        "escalations_with_first_action": 2,
+        "in_product_avg_s": 90.0,
+    }
+    assert "minus its in-product time to first action" in escalation["method"]
+
+
+def test_ticket_notes_count_each_session_once_in_the_month_its_notes_first_left(account, engineer, senior):
+    baseline(senior, "ticket_notes", timedelta(minutes=10))
+    baseline(senior, "ticket_notes", timedelta(minutes=20))  # 15 manual minutes per note
+    copied_twice, downloaded, earlier, _never_exported = (session(engineer) for _ in range(4))
+    exported(copied_twice, engineer, NOW - timedelta(days=2))
+    exported(copied_twice, engineer, NOW - timedelta(days=1))
+    exported(downloaded, senior, NOW - timedelta(days=5), channel="download")
+    exported(earlier, engineer, NOW - timedelta(days=40))  # first left in October
+    exported(earlier, engineer, NOW - timedelta(days=1))
+
+    report = time_saved_report(account.pk, NOVEMBER, now=NOW)
+
+    notes = source(report, "ticket_notes")
+    assert notes["inputs"] == {
+        "baseline_entries": 2,
+        "manual_minutes_per_note": 15.0,
+        "sessions_with_notes_exported": 2,
+    }
+    assert notes["hours_saved"] == 0.5  # 2 x 15 min
+    october = time_saved_report(account.pk, parse_month("2026-10", NOW), now=NOW)
+    assert source(october, "ticket_notes")["inputs"]["sessions_with_notes_exported"] == 1
+
+
+def test_no_baseline_means_no_number_only_measure_this(account, engineer, senior):
+    claimed_escalation(engineer, senior, claimed_at=NOW - timedelta(days=3), action_after_s=60)
+    exported(session(engineer), engineer, NOW - timedelta(days=2))
+
+    report = time_saved_report(account.pk, NOVEMBER, now=NOW)
+
+    assert [(s["key"], s["hours_saved"], s["status"]) for s in report["sources"]] == [
+        ("escalation", None, "measure_this"),
+        ("ticket_notes", None, "measure_this"),
+        ("flow", None, "no_flows"),
+    ]
+    assert report["hours_saved"] is None
+    assert report["hours_saved_per_senior_per_week"] is None
+    assert all(week["total"] == 0 and week["escalation"] is None for week in report["trend"])
+
+
+def test_a_baseline_of_one_kind_never_feeds_the_other(account, engineer, senior):
+    baseline(senior, "ticket_notes", timedelta(minutes=12))
+    claimed_escalation(engineer, senior, claimed_at=NOW - timedelta(days=3), action_after_s=60)
+
+    report = time_saved_report(account.pk, NOVEMBER, now=NOW)
+
+    assert source(report, "escalation")["hours_saved"] is None
+    assert source(report, "ticket_notes")["hours_saved"] == 0.0
+    assert escalation_report(account.pk, "30d", NOW)["savings"] is None
+
+
+def _resolved(owner, domain, minutes, ref, days_ago=3):
+    resolved_at = NOW - timedelta(days=days_ago)
+    return session(
+        owner,
+        problem_domain=domain,
+        status=Session.Status.RESOLVED,
+        created_at=resolved_at - timedelta(minutes=minutes),
+        resolved_at=resolved_at,
+        ticket_ref=ref,
+    )
+
+
+def test_flow_saving_is_the_domain_median_difference_per_flow_session(account, engineer, senior, monkeypatch):
+    monkeypatch.setattr(
+        time_saved, "flow_run_sessions", lambda account_id: Session.objects.filter(ticket_ref__startswith="FLOW")
+    )
+    for minutes in (60, 100, 120):
+        _resolved(engineer, "networking", minutes, "T", days_ago=40)  # reference: median 100 min without a flow
+    _resolved(engineer, "networking", 40, "FLOW-1")
+    _resolved(senior, "networking", 60, "FLOW-2")  # median 50 min with a flow
+    _resolved(engineer, "email", 30, "FLOW-3")  # no email session without a flow: nothing to compare
+
+    report = time_saved_report(account.pk, NOVEMBER, now=NOW)
+
+    flow = source(report, "flow")
+    assert flow["status"] == "measured"
+    assert flow["hours_saved"] == 1.67  # 2 sessions x (100 - 50) min
+    domains = {d["domain"]: d for d in flow["inputs"]["domains"]}
+    assert domains["networking"]["median_without_flow_s"] == 6000
+    assert domains["networking"]["median_with_flow_s"] == 3000
+    assert domains["networking"]["flow_sessions_resolved"] == 2
+    assert domains["email"]["hours_saved"] is None
+    assert flow["inputs"]["flow_sessions_resolved"] == 3
+    assert report["hours_saved"] == 1.67
+    mine = time_saved_report(account.pk, NOVEMBER, user_id=senior.pk, now=NOW)
+    assert source(mine, "flow")["hours_saved"] == 0.83
+
+
+def test_flows_without_a_comparison_show_no_number(account, engineer, monkeypatch):
+    monkeypatch.setattr(time_saved, "flow_run_sessions", lambda account_id: Session.objects.filter(ticket_ref="F"))
+    _resolved(engineer, "email", 30, "F")
+
+    flow = source(time_saved_report(account.pk, NOVEMBER, now=NOW), "flow")
+
+    assert (flow["hours_saved"], flow["status"]) == (None, "no_comparison")
+
+
+def test_engineer_scope_counts_only_their_own_contribution(account, engineer, senior, senior2):
+    baseline(senior, "escalation", timedelta(minutes=7))
+    claimed_escalation(engineer, senior, claimed_at=NOW - timedelta(days=3), action_after_s=60)
+    claimed_escalation(engineer, senior2, claimed_at=NOW - timedelta(days=3), action_after_s=120)
+
+    mine = time_saved_report(account.pk, NOVEMBER, user_id=senior.pk, now=NOW)
+    shop = time_saved_report(account.pk, NOVEMBER, now=NOW)
+
+    assert mine["scope"] == "mine"
+    assert source(mine, "escalation")["hours_saved"] == 0.1  # 420 - 60 = 360 s
+    assert source(shop, "escalation")["hours_saved"] == 0.18  # 360 + 300 = 660 s
+    assert shop["n_seniors"] == 2
+
+
+def test_per_senior_per_week_and_the_trend_add_up(account, engineer, senior):
+    baseline(senior, "escalation", timedelta(minutes=7))
+    claimed_escalation(engineer, senior, claimed_at=NOW - timedelta(days=1), action_after_s=60)  # Thu Nov 19
+    claimed_escalation(engineer, senior, claimed_at=NOW - timedelta(days=10), action_after_s=60)  # Tue Nov 10
+
+    report = time_saved_report(account.pk, NOVEMBER, now=NOW)
+
+    assert report["hours_saved"] == 0.2  # 2 x 360 s
+    assert report["weeks"] == round(19.5 / 7, 2)
+    assert report["hours_saved_per_senior_per_week"] == round(0.2 / 1 / (19.5 / 7), 2)
+    assert len(report["trend"]) == 12
+    assert report["trend"][-1]["week_start"] == "2026-11-16"
+    assert report["trend"][-1]["escalation"] == 0.1
+    assert report["trend"][-2]["escalation"] == 0.1
+    assert report["trend"][-3]["total"] == 0.0
+
+
+def test_hours_saved_this_month_does_not_move_with_the_period(account, engineer, senior):
+    baseline(senior, "escalation", timedelta(minutes=7))
+    claimed_escalation(engineer, senior, claimed_at=NOW - timedelta(days=2), action_after_s=60)
+    claimed_escalation(engineer, senior, claimed_at=NOW - timedelta(days=40), action_after_s=400)
+
+    months = {p: escalation_report(account.pk, p, NOW)["savings"]["hours_saved_this_month"] for p in ("7d", "90d")}
+
+    assert months == {"7d": 0.1, "90d": 0.1}
+    assert source(time_saved_report(account.pk, NOVEMBER, now=NOW), "escalation")["hours_saved"] == 0.1
+
+
+@pytest.mark.parametrize("value", ["2026-13", "26-11", "2026-1", "november", "2027-01", "1999-12", "2026-11-01"])
+def test_bad_or_future_months_are_refused(value):
+    with pytest.raises(InvalidOperation, match="YYYY-MM"):
+        parse_month(value, NOW)
+
+
+def test_flow_source_reads_the_sessions_that_ran_a_published_flow(engineer, owner):
+    from flowpilot import services as session_services
+    from flows import runner
+    from flows import services as flow_services
+    from flows.tests.conftest import vpn_graph
+
+    assert time_saved.flow_run_sessions(engineer.account_id) is None  # no published flow: "No flows yet"
+    flow = flow_services.create_flow(engineer, title="VPN drops", problem_domain="networking", graph=vpn_graph())
+    flow_services.publish(flow, owner)
+    ran = session_services.open_session(engineer, problem_summary="VPN drops", problem_domain="networking")
+    session_services.open_session(engineer, problem_summary="Printer jam", problem_domain="printing")
+    runner.start_run(ran, engineer, flow)
+    assert list(time_saved.flow_run_sessions(engineer.account_id)) == [ran]
