@@ -33,14 +33,23 @@ def bulk_insert(model, fields: list[str], rows: Iterable[tuple], batch_size: int
         from psycopg.types.json import Jsonb
 
         meta = model._meta
-        json_at = {i for i, name in enumerate(fields) if meta.get_field(name).get_internal_type() == "JSONField"}
-        columns = ", ".join(f'"{meta.get_field(name).column}"' for name in fields)
+        # COPY skips Django's Python-side defaults ("" for text fields too): fill the other NOT NULL fields.
+        extra = [
+            f
+            for f in meta.concrete_fields
+            if f.name not in fields and not f.null and not f.primary_key and f.get_default() is not None
+        ]
+        all_fields = [*fields, *(f.name for f in extra)]
+        defaults = tuple(f.get_default() for f in extra)
+        json_at = {i for i, name in enumerate(all_fields) if meta.get_field(name).get_internal_type() == "JSONField"}
+        columns = ", ".join(f'"{meta.get_field(name).column}"' for name in all_fields)
         count = 0
         with (
             connection.cursor() as cursor,
             cursor.cursor.copy(f'COPY "{meta.db_table}" ({columns}) FROM STDIN') as copy,
         ):
             for row in rows:
+                row = (*row, *defaults)
                 copy.write_row(tuple(Jsonb(v) if i in json_at else v for i, v in enumerate(row)))
                 count += 1
         return count
