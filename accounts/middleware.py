@@ -4,7 +4,15 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 
 # The API authenticates with tokens inside DRF, so it answers its own 401/403.
-PUBLIC_PREFIXES = ("/accounts/login/", "/accounts/reset/", "/healthz", "/api/", "/static/", "/admin/")
+PUBLIC_PREFIXES = (
+    "/accounts/login/",
+    "/accounts/reset/",
+    "/accounts/password_reset/",
+    "/healthz",
+    "/api/",
+    "/static/",
+    "/admin/",
+)
 
 
 class LoginRequiredMiddleware:

@@ -12,3 +12,5 @@ class EscalationsConfig(AppConfig):
         from flowpilot import hooks
 
         hooks.activity_recorded.register(note_first_action)
+        # Registers the outbox handlers (assessment, email fan-out, one email).
+        from escalations import tasks  # noqa: F401

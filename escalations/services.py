@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from accounts.access import has_role, role_message
 from accounts.models import ENGINEER_OR_ADMIN, User
-from escalations import broadcast, notifications
-from escalations.assessment_tasks import generate_assessment
+from escalations import broadcast, tasks
 from escalations.models import Handoff, HandoffView, Priority
 from escalations.snapshot import build_snapshot
 from flowpilot.activity import record
 from flowpilot.models import Activity, Session
-from flowpilot.psa import hooks as psa_hooks
+from flowpilot.psa import tasks as psa_tasks
+from outbox import services as outbox
 from resolutionflow.domain import Conflict, InvalidOperation, RoleRequired
 
 NOTES_MAX_CHARS = 4000
@@ -38,11 +38,9 @@ def _after_commit(func, handoff_id) -> None:
 
 
 def _queue_assessment(handoff: Handoff) -> None:
-    # Like delay_on_commit, but robust: a broker outage after commit must not turn
-    # a saved escalation into an error page.
+    # An outbox row in this transaction: dispatched after commit, swept again if the broker lost it.
     if handoff.intent == Handoff.Intent.ESCALATE:
-        pk = str(handoff.pk)
-        transaction.on_commit(lambda: generate_assessment.delay(pk), robust=True)
+        outbox.enqueue(tasks.ASSESS, handoff_id=str(handoff.pk))
 
 
 def _clean_notes(engineer_notes: str | None) -> str:
@@ -87,8 +85,8 @@ def _hand_off(session: Session, actor: User, intent: str, engineer_notes: str, p
             # card), then the assessment, so the PSA package can include it.
             _after_commit(broadcast.escalation_created, handoff.pk)
             _queue_assessment(handoff)
-            _after_commit(notifications.escalation_created, handoff.pk)
-            _after_commit(psa_hooks.escalated, handoff.pk)
+            outbox.enqueue(tasks.EMAIL_FAN_OUT, handoff_id=str(handoff.pk))
+            outbox.enqueue(psa_tasks.ESCALATED, handoff_id=str(handoff.pk))
     return handoff
 
 

@@ -15,8 +15,9 @@ from accounts.models import ENGINEER_OR_ADMIN, User
 from flowpilot import activity, hooks
 from flowpilot.ai import AIError, CopilotRequest, Provider, TriedStep, get_provider
 from flowpilot.models import OUTPUT_CAP_BYTES, Activity, ProblemDomain, Session, Step
-from flowpilot.psa import hooks as psa_hooks
+from flowpilot.psa import tasks as psa_tasks
 from flowpilot.redact import redact
+from outbox import services as outbox
 from resolutionflow.domain import InvalidOperation, RoleRequired
 
 RESULT_STATUSES = (Step.Status.DONE, Step.Status.FAILED, Step.Status.SKIPPED)
@@ -294,6 +295,6 @@ def resolve(session: Session, user: User, resolution_summary: str) -> Session:
         session.refresh_from_db()
         activity.record(session, user, Activity.Kind.RESOLVED, summary=summary[:500])
         hooks.session_resolved(session, user)
-        session_id = session.pk
-        transaction.on_commit(lambda: psa_hooks.session_resolved(session_id), robust=True)
+        # Recorded with the resolve (outbox), pushed by a worker after commit.
+        outbox.enqueue(psa_tasks.RESOLVED, session_id=str(session.pk), resolved_at=now.isoformat())
     return session

@@ -40,8 +40,8 @@ def child_overrides() -> dict[str, str]:
 
     return {
         "DEBUG": "false",
-        # Plain static storage: the bench renders pages without running collectstatic first.
-        "RF_TESTING": "true",
+        # Plain static storage and throwaway secrets: the bench renders pages without collectstatic.
+        "DJANGO_SETTINGS_MODULE": "resolutionflow.settings_test",
         "SECRET_KEY": uuid.uuid4().hex * 2,
         "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "EMAIL_URL": "dummymail://",
