@@ -217,6 +217,8 @@ else:
             "store_processed": False,
         }
         CELERY_TASK_ALWAYS_EAGER = False
+        # The folder transport has no broadcast exchange for remote control; nothing here needs it.
+        CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
     else:
         CELERY_BROKER_URL = "memory://"
         CELERY_TASK_ALWAYS_EAGER = True
