@@ -30,6 +30,6 @@ class PasswordResetView(auth_views.PasswordResetView):
 
     def form_valid(self, form):
         site = urlsplit(settings.SITE_URL)
-        self.domain_override = site.netloc
-        self.extra_email_context = {"protocol": site.scheme}
+        # Never the request's Host header: a forged Host must not put its domain in the link.
+        self.extra_email_context = {"protocol": site.scheme, "domain": site.netloc, "site_name": "ResolutionFlow"}
         return super().form_valid(form)
