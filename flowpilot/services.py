@@ -19,6 +19,7 @@ from flowpilot.psa import tasks as psa_tasks
 from flowpilot.redact import redact
 from outbox import services as outbox
 from resolutionflow.domain import InvalidOperation, RoleRequired
+from resolutionflow.text import NAME_MESSAGE, has_control_characters
 
 RESULT_STATUSES = (Step.Status.DONE, Step.Status.FAILED, Step.Status.SKIPPED)
 OUTPUT_EXCERPT_CHARS = 600
@@ -81,6 +82,9 @@ def open_session(
     domain = problem_domain or ProblemDomain.OTHER
     if domain not in ProblemDomain.values:
         raise InvalidOperation(f"unknown problem domain {domain!r}")
+    for label, value in (("Client name", client_name), ("Ticket", ticket_ref)):
+        if has_control_characters(value):
+            raise InvalidOperation(f"{label}: {NAME_MESSAGE}")
     with transaction.atomic():
         session = Session.objects.create(
             account_id=user.account_id,
