@@ -98,7 +98,8 @@ class EscalationQueueConsumer(AsyncWebsocketConsumer):
                 try:
                     await self.channel_layer.group_add(group, self.channel_name)
                     break
-                except (ConnectionError, OSError, TimeoutError):
+                except Exception:
+                    # redis-py's connection errors are not the builtin ConnectionError.
                     if attempt == JOIN_ATTEMPTS - 1:
                         raise
                     await asyncio.sleep(0.1 * (attempt + 1))

@@ -363,7 +363,9 @@ REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXIES
 PSA_ALLOW_PRIVATE_HOSTS = _bool("PSA_ALLOW_PRIVATE_HOSTS", False)
 
 # API tokens expire this many days after issue (unset: never).
-API_TOKEN_TTL_DAYS = _strict("API_TOKEN_TTL_DAYS", env.int, 0) or None
+API_TOKEN_TTL_DAYS = _strict("API_TOKEN_TTL_DAYS", env.int, 0) if env.str("API_TOKEN_TTL_DAYS", "").strip() else None
+if API_TOKEN_TTL_DAYS is not None and API_TOKEN_TTL_DAYS < 1:
+    raise ImproperlyConfigured("Environment variable API_TOKEN_TTL_DAYS is malformed: expected 1 or more days")
 
 # Login limits for the form (django-axes; per account and per client address, kept in the database).
 AUTHENTICATION_BACKENDS = ["accounts.backends.LoginLimitBackend", "django.contrib.auth.backends.ModelBackend"]

@@ -5,12 +5,16 @@ Both run as separate processes, so the data a test writes must be committed
 the real Redis channel layer and broker — exactly what production depends on.
 """
 
+import atexit
 import contextlib
 import logging
 import multiprocessing
 import os
 import shutil
+import socket
 import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from functools import partial
@@ -24,7 +28,7 @@ from django.conf import settings
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
 from resolutionflow.celery import app as celery_app
-from tests.support.services import CHROMIUM, CHROMIUM_ARGS, celery_worker
+from tests.support.services import CHROMIUM, CHROMIUM_ARGS, celery_worker, wait_for_port
 
 
 def unavailable(reason: str) -> None:
@@ -159,3 +163,88 @@ def chromium_launch_args() -> dict:
     if not shutil.which(CHROMIUM):
         unavailable(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@contextlib.contextmanager
+def live_celery_beat() -> Iterator[subprocess.Popen]:
+    """`celery beat` on the test settings (re-notify, outbox sweep every 15 s), publishing to the test Redis."""
+    folder = tempfile.mkdtemp(prefix="rf-beat-")
+    env = {**os.environ, "DATABASE_URL": worker_database_url()}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "--quiet",
+            "-A",
+            "resolutionflow",
+            "beat",
+            "--loglevel",
+            "WARNING",
+            "--schedule",
+            os.path.join(folder, "schedule"),
+        ],
+        env=env,
+    )
+    try:
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def redis_port() -> int:
+    return urlsplit(settings.REDIS_URL).port
+
+
+def stop_redis() -> None:
+    """Kill the test Redis the way a crash would: no save, every connection and queued message gone."""
+    import redis
+
+    with contextlib.suppress(redis.exceptions.ConnectionError):
+        redis.Redis(host="127.0.0.1", port=redis_port()).shutdown(nosave=True)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", redis_port()), timeout=0.5).close()
+        except OSError:
+            return  # nothing listens any more
+        time.sleep(0.05)
+    raise RuntimeError("redis-server did not stop")
+
+
+def start_redis() -> subprocess.Popen:
+    """A fresh, empty redis-server on the same port (stopped when the test session ends)."""
+    folder = tempfile.mkdtemp(prefix="rf-redis-again-")
+    proc = subprocess.Popen(
+        [
+            shutil.which("redis-server") or "redis-server",
+            "--port",
+            str(redis_port()),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            folder,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for_port(redis_port(), proc=proc)
+
+    def stop() -> None:
+        proc.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=10)
+        shutil.rmtree(folder, ignore_errors=True)
+
+    atexit.register(stop)
+    return proc
