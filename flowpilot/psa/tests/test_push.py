@@ -1,6 +1,5 @@
 """Pushing notes and escalation packages: delivery, retries, idempotency, Activity and the hooks."""
 
-
 import pytest
 
 from accounts.models import User
