@@ -154,6 +154,14 @@ def revoke_access(user: User, reason: str) -> None:
     close_user_connections(user.pk, reason)
 
 
+def after_operator_change(user: User, *, was_active: bool, old_role: str) -> None:
+    """An operator changed the user in Django admin: the same revocations as the in-app pages."""
+    if was_active and not user.is_active:
+        revoke_access(user, "deactivated")
+    elif old_role in ENGINEER_OR_ADMIN and user.account_role not in ENGINEER_OR_ADMIN:
+        close_user_connections(user.pk, "role changed to viewer")
+
+
 def password_changed(user: User) -> None:
     """After a password change or reset: old tokens stop working and open sockets close."""
     revoke_access(user, "password changed")

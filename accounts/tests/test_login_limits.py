@@ -333,3 +333,44 @@ def test_retry_notifications_exits_non_zero_while_deliveries_still_fail(
     settings.EMAIL_BACKEND = "tests.support.failing_mail.FailingBackend"
     with pytest.raises(CommandError, match="failed again"):
         call_command("retry_notifications", stdout=io.StringIO())
+
+
+# --- operators in Django admin revoke the same way ----------------------------------------
+
+
+@pytest.fixture
+def operator(db):
+    return User.objects.create_superuser("ops@resolutionflow.test", PASSWORD, name="Ops")
+
+
+def test_admin_deactivation_revokes_tokens_and_sockets(operator, engineer, django_capture_on_commit_callbacks):
+    client, _ = token_client(engineer)
+    admin = Client()
+    admin.force_login(operator)
+    form = admin.get(f"/admin/accounts/user/{engineer.pk}/change/").context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list | tuple)}
+    data.update({"email": engineer.email, "account": engineer.account_id, "account_role": "engineer"})
+    data.update({"date_joined_0": "2026-01-01", "date_joined_1": "00:00:00", "is_active": ""})
+    data.pop("is_active")
+    with (
+        mock.patch("accounts.services.close_user_connections") as closed,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = admin.post(f"/admin/accounts/user/{engineer.pk}/change/", data)
+    assert response.status_code == 302, response.content[:500]
+    assert not User.objects.get(pk=engineer.pk).is_active
+    closed.assert_called_once_with(engineer.pk, "deactivated")
+    assert client.get("/api/v1/sessions/").status_code == 401
+
+
+def test_admin_password_change_revokes_tokens(operator, engineer):
+    client, _ = token_client(engineer)
+    admin = Client()
+    admin.force_login(operator)
+    new = "operator-set-passphrase-31"
+    response = admin.post(
+        f"/admin/accounts/user/{engineer.pk}/password/",
+        {"password1": new, "password2": new, "usable_password": "true"},
+    )
+    assert response.status_code == 302
+    assert client.get("/api/v1/sessions/").status_code == 401
