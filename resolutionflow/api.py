@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, parsers, serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -65,13 +65,3 @@ class Pagination(LimitOffsetPagination):
 
     def get_offset(self, request) -> int:
         return min(super().get_offset(request), self.max_offset)
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's parser, but a document nested too deep for the decoder is a 400, not a RecursionError."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise exceptions.ParseError("JSON parse error - the document is nested too deeply.") from None

@@ -305,7 +305,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["resolutionflow.api.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["resolutionflow.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "resolutionflow.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -268,52 +268,32 @@ def test_names_with_control_characters_are_refused(account):
         services.create_account("Bad\x00Corp", "o@bad.test", PASSWORD)
 
 
-def test_psa_connect_reads_the_private_key_from_the_environment(account, monkeypatch, capsys):
+def psa_connect(*extra: str, **kwargs) -> str:
+    """Run psa_connect for Northwind without --private-key (unless given); the stored private key."""
     from flowpilot.psa import crypto
     from flowpilot.psa.models import PsaConnection
 
+    args = ["--account=NORTHWIND", "--site=na.myconnectwise.net", "--company=c", "--public-key=p", "--client-id=i"]
+    call_command("psa_connect", *args, *extra, **kwargs)
+    return crypto.decrypt(PsaConnection.objects.get(account__code="NORTHWIND").private_key_encrypted)
+
+
+def test_psa_connect_reads_the_private_key_from_the_environment(account, monkeypatch):
     monkeypatch.setenv("PSA_PRIVATE_KEY", "ENVKEY123")
-    call_command(
-        "psa_connect",
-        "--account=NORTHWIND",
-        "--site=na.myconnectwise.net",
-        "--company=c",
-        "--public-key=p",
-        "--client-id=i",
-    )
-    assert crypto.decrypt(PsaConnection.objects.get(account=account).private_key_encrypted) == "ENVKEY123"
-    assert "Warning" not in capsys.readouterr().err
+    err = io.StringIO()
+    assert psa_connect(stderr=err) == "ENVKEY123"
+    assert "Warning" not in err.getvalue()
 
 
 def test_psa_connect_reads_the_private_key_from_stdin(account, monkeypatch):
-    from flowpilot.psa import crypto
-    from flowpilot.psa.models import PsaConnection
-
     monkeypatch.delenv("PSA_PRIVATE_KEY", raising=False)
     monkeypatch.setattr("sys.stdin", io.StringIO("STDINKEY456\n"))
-    call_command(
-        "psa_connect",
-        "--account=NORTHWIND",
-        "--site=na.myconnectwise.net",
-        "--company=c",
-        "--public-key=p",
-        "--client-id=i",
-    )
-    assert crypto.decrypt(PsaConnection.objects.get(account=account).private_key_encrypted) == "STDINKEY456"
+    assert psa_connect() == "STDINKEY456"
 
 
 def test_psa_connect_warns_when_the_key_is_on_the_command_line(account):
     err = io.StringIO()
-    call_command(
-        "psa_connect",
-        "--account=NORTHWIND",
-        "--site=na.myconnectwise.net",
-        "--company=c",
-        "--public-key=p",
-        "--client-id=i",
-        "--private-key=ARGVKEY",
-        stderr=err,
-    )
+    assert psa_connect("--private-key=ARGVKEY", stderr=err) == "ARGVKEY"
     assert "other users" in err.getvalue()
 
 

@@ -17,19 +17,10 @@ from accounts.sockets import CLOSE_REVOKED, session_group, user_group
 from conftest import PASSWORD
 from escalations import services
 from escalations.tests.live_fixtures import make_session
+from escalations.tests.test_consumer import ORIGIN, PATH, fresh_channel_layer  # noqa: F401 (a fixture)
 from resolutionflow.asgi import application
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-PATH = "/ws/escalations/"
-ORIGIN = (b"origin", b"http://testserver")
-
-
-@pytest.fixture(autouse=True)
-def fresh_channel_layer():
-    async_to_sync(get_channel_layer().flush)()
-    yield
-    async_to_sync(get_channel_layer().flush)()
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("fresh_channel_layer")]
 
 
 def signed_in(user) -> Client:

@@ -13,7 +13,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -28,7 +27,7 @@ from django.conf import settings
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 
 from resolutionflow.celery import app as celery_app
-from tests.support.services import CHROMIUM, CHROMIUM_ARGS, celery_worker, wait_for_port
+from tests.support.services import CHROMIUM, CHROMIUM_ARGS, celery_process, celery_worker, wait_for_port
 
 
 def unavailable(reason: str) -> None:
@@ -169,32 +168,11 @@ def chromium_launch_args() -> dict:
 def live_celery_beat() -> Iterator[subprocess.Popen]:
     """`celery beat` on the test settings (re-notify, outbox sweep every 15 s), publishing to the test Redis."""
     folder = tempfile.mkdtemp(prefix="rf-beat-")
-    env = {**os.environ, "DATABASE_URL": worker_database_url()}
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "--quiet",
-            "-A",
-            "resolutionflow",
-            "beat",
-            "--loglevel",
-            "WARNING",
-            "--schedule",
-            os.path.join(folder, "schedule"),
-        ],
-        env=env,
-    )
+    env = {"DATABASE_URL": worker_database_url(), "DJANGO_ALLOW_ASYNC_UNSAFE": None}
     try:
-        yield proc
+        with celery_process(["beat", "--schedule", os.path.join(folder, "schedule")], env) as proc:
+            yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -25,9 +25,14 @@ def public_only(settings):
     settings.PSA_ALLOW_PRIVATE_HOSTS = False
 
 
-def cw(site: str) -> ConnectWiseClient:
+def cw(site: str, timeout: float = 1) -> ConnectWiseClient:
     return ConnectWiseClient(
-        site=site, company_id=COMPANY, public_key=PUBLIC_KEY, private_key=PRIVATE_KEY, client_id=CLIENT_ID, timeout=1
+        site=site,
+        company_id=COMPANY,
+        public_key=PUBLIC_KEY,
+        private_key=PRIVATE_KEY,
+        client_id=CLIENT_ID,
+        timeout=timeout,
     )
 
 
@@ -188,23 +193,9 @@ def test_closed_and_silent_ports_read_the_same(http_server):
     silent.listen(1)  # accepts, never answers
     try:
         with pytest.raises(PsaError) as refused:
-            ConnectWiseClient(
-                site=f"http://127.0.0.1:{closed_port}",
-                company_id="c",
-                public_key="p",
-                private_key="k",
-                client_id="i",
-                timeout=0.3,
-            ).check()
+            cw(f"http://127.0.0.1:{closed_port}", timeout=0.3).check()
         with pytest.raises(PsaError) as timed_out:
-            ConnectWiseClient(
-                site=f"http://127.0.0.1:{silent.getsockname()[1]}",
-                company_id="c",
-                public_key="p",
-                private_key="k",
-                client_id="i",
-                timeout=0.3,
-            ).check()
+            cw(f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=0.3).check()
     finally:
         silent.close()
     assert refused.value.message == timed_out.value.message == psa_client.UNREACHABLE
