@@ -2,6 +2,7 @@
 
 import contextlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -56,7 +57,9 @@ def session_new(request):
                 services.ask_copilot(session, request.user, session.problem_summary)
             return redirect("flowpilot:detail", session_id=session.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "flowpilot/session_new.html", {"form": form}, status=status)
+    # The copilot call is bounded by its timeout per attempt (AI_TIMEOUT_S, AI_MAX_RETRIES).
+    bound_s = int(settings.AI_TIMEOUT_S * (1 + settings.AI_MAX_RETRIES))
+    return render(request, "flowpilot/session_new.html", {"form": form, "copilot_bound_s": bound_s}, status=status)
 
 
 def _context(request, session: Session, **extra) -> dict:
