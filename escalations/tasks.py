@@ -7,8 +7,6 @@ worker, swept again if a broker outage lost them. The Celery tasks in
 already in a broker queue and for the operator commands.
 """
 
-from django.db import transaction
-
 from escalations import delivery
 from escalations.assessment import assess_handoff
 from escalations.assessment_tasks import *  # noqa: F403
@@ -30,10 +28,13 @@ def assess(handoff_id: str) -> None:
 
 @register(EMAIL_FAN_OUT)
 def email_fan_out(handoff_id: str) -> None:
-    """One email row per recipient and one outbox message per row, in one transaction; idempotent."""
-    with transaction.atomic():
-        for log_id in delivery.escalation_deliveries(handoff_id):
-            outbox.enqueue(SEND_EMAIL, log_id=str(log_id))
+    """One email row per recipient, then one outbox message per still-queued row; idempotent.
+
+    No transaction around both: a run that stops halfway is run again, and finds the
+    rows still queued; a duplicate send message is harmless (`deliver` claims each row once).
+    """
+    for log_id in delivery.escalation_deliveries(handoff_id):
+        outbox.enqueue(SEND_EMAIL, log_id=str(log_id))
 
 
 @register(SEND_EMAIL)

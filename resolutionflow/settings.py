@@ -207,13 +207,14 @@ else:
     TASK_QUEUE_DIR = env.str("TASK_QUEUE_DIR", default="")
     if TASK_QUEUE_DIR:
         _queue_dir = Path(TASK_QUEUE_DIR).resolve()
-        for _sub in ("queue", "processed"):
+        for _sub in ("queue", "processed", "control"):
             (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
         CELERY_BROKER_URL = "filesystem://"
         CELERY_BROKER_TRANSPORT_OPTIONS_EMBEDDED = {
             "data_folder_in": str(_queue_dir / "queue"),
             "data_folder_out": str(_queue_dir / "queue"),
             "processed_folder": str(_queue_dir / "processed"),
+            "control_folder": str(_queue_dir / "control"),
             "store_processed": False,
         }
         CELERY_TASK_ALWAYS_EAGER = False

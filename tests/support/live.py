@@ -157,6 +157,26 @@ def live_celery_worker(ready_timeout: float = 60.0) -> Iterator[subprocess.Popen
         yield proc
 
 
+def wait_for_idle_worker(timeout: float = 20.0) -> None:
+    """Until the worker runs and holds no task: a test's database is flushed only after its side effects ran.
+
+    A task still writing while pytest-django truncates every table deadlocks the flush.
+    """
+    deadline = time.monotonic() + timeout
+    inspect = celery_app.control.inspect(timeout=0.5)
+    while time.monotonic() < deadline:
+        try:
+            busy = [inspect.active() or {}, inspect.reserved() or {}, inspect.scheduled() or {}]
+        except Exception:
+            # A pooled broker connection that died with a Redis restart: drop the pool and ask again.
+            celery_app.pool.force_close_all()
+            time.sleep(0.1)
+            continue
+        if not any(tasks for report in busy for tasks in report.values()):
+            return
+        time.sleep(0.1)
+
+
 def chromium_launch_args() -> dict:
     """Launch options for Debian's Chromium (never a downloaded Playwright browser)."""
     if not shutil.which(CHROMIUM):
