@@ -12,6 +12,7 @@ import contextvars
 import logging
 from datetime import timedelta
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -25,6 +26,7 @@ logger = logging.getLogger(__name__)
 # A message created this recently is still in its own on_commit dispatch: the sweep leaves it alone.
 SWEEP_GRACE = timedelta(seconds=5)
 SWEEP_BATCH = 500
+DELIVER_TASK = "outbox.deliver"
 _eager = contextvars.ContextVar("outbox_eager", default=False)
 
 
@@ -42,10 +44,9 @@ def enqueue(kind: str, *, countdown: float = 0, **args) -> OutboxMessage:
 
 def dispatch(message_id, countdown: float = 0) -> bool:
     """Hand the message to the broker; False (and a sweep later) when the broker is unreachable."""
-    from outbox.tasks import deliver
-
     try:
-        deliver.apply_async((str(message_id),), countdown=countdown or None)
+        # By name: outbox.tasks imports this module (registered by OutboxConfig.ready()).
+        current_app.tasks[DELIVER_TASK].apply_async((str(message_id),), countdown=countdown or None)
     except Exception:
         logger.warning("Outbox message %s not dispatched (broker unavailable); the sweep retries", message_id)
         return False

@@ -5,7 +5,7 @@ from celery import shared_task
 from outbox import services
 
 
-@shared_task(name="outbox.deliver", bind=True, acks_late=True, ignore_result=True)
+@shared_task(name=services.DELIVER_TASK, bind=True, acks_late=True, ignore_result=True)
 def deliver(self, message_id: str) -> str:
     """Run one outbox message's handler and mark it done; idempotent."""
     return services.run(message_id, eager=bool(self.request.is_eager))

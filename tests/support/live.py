@@ -21,6 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import django
 import pytest
+import redis
 from channels.testing.live import make_application
 from daphne.testing import DaphneProcess
 from django.conf import settings
@@ -202,8 +203,6 @@ def redis_port() -> int:
 
 def stop_redis() -> None:
     """Kill the test Redis the way a crash would: no save, every connection and queued message gone."""
-    import redis
-
     with contextlib.suppress(redis.exceptions.ConnectionError):
         redis.Redis(host="127.0.0.1", port=redis_port()).shutdown(nosave=True)
     deadline = time.monotonic() + 10
