@@ -22,9 +22,8 @@ from escalations import delivery
 from escalations.models import Handoff, NotificationLog
 from escalations.tests.live_fixtures import make_session
 from outbox.models import OutboxMessage
-from resolutionflow.celery import app as celery_app
 from tests.support.browser import off_loop
-from tests.support.live import live_celery_beat, start_redis, stop_redis
+from tests.support.live import live_celery_beat, reset_broker_connections, start_redis, stop_redis
 
 pytestmark = [pytest.mark.realstack, pytest.mark.django_db(transaction=True)]
 
@@ -84,7 +83,7 @@ def test_escalations_made_during_a_redis_outage_get_assessment_and_emails(
             during.append(handoff_id)
             measure("escalate while Redis is down", seconds)
         start_redis()
-        celery_app.pool.force_close_all()  # this test process's own broker connections died with it
+        reset_broker_connections()  # this test process's own pooled broker connections died with it
         # Straight after the restart: the handshake is accepted (pooled connections were dead).
         assert off_loop(asyncio.run, handshake(live_stack, cookie)) in ("open", "message")
         after, _ = escalate_over_http(live_stack, engineer, sessions[5])

@@ -20,6 +20,7 @@ from functools import partial
 from urllib.parse import urlsplit, urlunsplit
 
 import django
+import kombu.pools
 import pytest
 import redis
 from channels.testing.live import make_application
@@ -158,6 +159,14 @@ def live_celery_worker(ready_timeout: float = 60.0) -> Iterator[subprocess.Popen
         yield proc
 
 
+def reset_broker_connections() -> None:
+    """Drop this process's pooled broker connections (dead after a Redis restart); new ones open lazily."""
+    # kombu keeps pools in a registry keyed by connection: clear it, or the closed pool comes back.
+    kombu.pools.reset()
+    # Celery's own reset for connections that are no longer valid (what it runs after a fork).
+    celery_app._after_fork()
+
+
 def wait_for_idle_worker(timeout: float = 20.0) -> None:
     """Until the worker runs and holds no task: a test's database is flushed only after its side effects ran.
 
@@ -170,7 +179,7 @@ def wait_for_idle_worker(timeout: float = 20.0) -> None:
             busy = [inspect.active() or {}, inspect.reserved() or {}, inspect.scheduled() or {}]
         except Exception:
             # A pooled broker connection that died with a Redis restart: drop the pool and ask again.
-            celery_app.pool.force_close_all()
+            reset_broker_connections()
             time.sleep(0.1)
             continue
         if not any(tasks for report in busy for tasks in report.values()):
