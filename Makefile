@@ -19,13 +19,21 @@ migrate: $(STAMP)
 seed: migrate
 	$(PY) manage.py seed_demo
 
-## The embedded default: SQLite, in-memory channel layer, in-process tasks, offline AI.
-## Beat's job (re-notify unclaimed escalations) runs beside daphne and stops with it.
+# Laptop commands run with DEBUG on (dev keys, finder-served static files); anything else is production.
+run migrate seed screenshots bench: export DEBUG ?= 1
+
+## The embedded default: SQLite, in-memory channel layer, offline AI, and a real Celery worker
+## beside daphne on a folder broker (.run/tasks, kombu's filesystem transport: nothing to install),
+## so no request waits for the AI, SMTP or ConnectWise. The worker's embedded beat runs the
+## re-notify job and the outbox sweep. Both stop with daphne.
+run: export TASK_QUEUE_DIR ?= $(CURDIR)/.run/tasks
 ## Email links point at the origin served here unless SITE_URL is set.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: seed
-	@$(PY) manage.py renotify_unclaimed --loop 60 & renotify=$$!; \
-	trap 'kill $$renotify 2>/dev/null' EXIT INT TERM; \
+	@$(VENV)/bin/celery -A resolutionflow worker --beat --schedule .run/celerybeat-schedule \
+	  --pool threads --concurrency 4 --loglevel WARNING --without-gossip --without-mingle --without-heartbeat \
+	  & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	echo "ResolutionFlow on http://$(HOST):$(PORT)/ (Ctrl-C stops)"; \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket_timeout -1 resolutionflow.asgi:application
 
@@ -57,7 +65,7 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 staticfiles
+	rm -rf $(VENV) db.sqlite3 staticfiles .run
 
 ## Benchmarks against throwaway PostgreSQL/Redis (or DATABASE_URL/REDIS_URL); see docs/benchmarks.md.
 ## `make bench` runs them all, `make bench-NAME` one. The bench app (bench/) is dev-only: bench.settings installs it.
@@ -65,6 +73,7 @@ BENCHES      := metrics queue escalate claim push
 BENCH_RUN    := DJANGO_SETTINGS_MODULE=bench.settings $(PY) manage.py
 
 .PHONY: $(addprefix bench-,$(BENCHES))
+$(addprefix bench-,$(BENCHES)): export DEBUG ?= 1
 bench: $(addprefix bench-,$(BENCHES))
 
 $(addprefix bench-,$(BENCHES)): bench-%: $(STAMP)

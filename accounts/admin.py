@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accounts import services
 from accounts.models import Account, Team, User
 
 
@@ -43,3 +44,18 @@ class UserAdmin(BaseUserAdmin):
             {"classes": ("wide",), "fields": ("email", "name", "account", "account_role", "password1", "password2")},
         ),
     )
+
+    def save_model(self, request, obj, form, change):
+        # Operators edit is_active and the role here (also from the list): revoke like the in-app pages do.
+        before = User.objects.filter(pk=obj.pk).values("is_active", "account_role").first() if change else None
+        super().save_model(request, obj, form, change)
+        if before:
+            services.after_operator_change(obj, was_active=before["is_active"], old_role=before["account_role"])
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = User.objects.filter(pk=id).first()
+            if user is not None:
+                services.password_changed(user)
+        return response

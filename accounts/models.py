@@ -7,6 +7,8 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.utils import timezone
 
+from resolutionflow.text import validate_name
+
 
 class Role(models.TextChoices):
     OWNER = "owner", "Owner"
@@ -23,7 +25,7 @@ class Account(models.Model):
     """An MSP: the tenant every business row belongs to."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=120)
+    name = models.CharField(max_length=120, validators=[validate_name])
     code = models.CharField(max_length=20, unique=True, help_text="Short uppercase code operators use, e.g. NORTHWIND.")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -53,7 +55,7 @@ class Account(models.Model):
 class Team(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="teams")
-    name = models.CharField(max_length=80)
+    name = models.CharField(max_length=80, validators=[validate_name])
 
     class Meta:
         ordering = ["name"]
@@ -87,7 +89,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(unique=True)
-    name = models.CharField(max_length=120, blank=True)
+    name = models.CharField(max_length=120, blank=True, validators=[validate_name])
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="users", null=True, blank=True)
     team = models.ForeignKey(Team, on_delete=models.SET_NULL, related_name="members", null=True, blank=True)
     account_role = models.CharField(max_length=10, choices=Role.choices, default=Role.ENGINEER)

@@ -59,11 +59,12 @@ def invite_user(request):
     if not form.is_valid():
         return render(request, "accounts/settings.html", _settings_context(request, invite_form=form), status=400)
     try:
-        user = services.invite_user(request.user, **form.cleaned_data)
+        services.invite_user(request.user, **form.cleaned_data)
     except DomainError as exc:
         form.add_error("email", exc.message)
         return render(request, "accounts/settings.html", _settings_context(request, invite_form=form), status=400)
-    messages.success(request, f"Invitation sent to {user.email}.")
+    # Same words whether or not the address belongs to another account (services.invite_user).
+    messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
     return redirect("accounts:settings")
 
 

@@ -42,10 +42,10 @@ def child_overrides() -> dict[str, str]:
     from cryptography.fernet import Fernet
 
     return {
+        # The production settings plus the bench app and plain static storage (bench/settings.py).
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DEBUG": "false",
-        # Plain static storage: the bench renders pages without running collectstatic first.
-        "RF_TESTING": "true",
+        # Throwaway secrets for the scratch database.
         "SECRET_KEY": uuid.uuid4().hex * 2,
         "FIELD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "EMAIL_URL": "dummymail://",

@@ -11,7 +11,11 @@ class EscalationsConfig(AppConfig):
         # (docs/architecture.md).
         from accounts import demo, home
         from accounts.context_processors import register_nav
+
+        # Importing tasks (and psa_package) registers the outbox handlers: assessment, email fan-out,
+        # one email, the escalation package push.
         from escalations import demo as escalations_demo
+        from escalations import tasks  # noqa: F401
         from escalations.first_action import note_first_action
         from escalations.home import queue_for_seniors
         from escalations.psa_package import render_for_push

@@ -13,10 +13,13 @@ from escalations.models import Handoff
 from flowpilot.psa import services as psa_services
 from flowpilot.psa.models import PsaPush
 from flowpilot.redact import redact
+from outbox.registry import register
 from resolutionflow.domain import DomainError
 
 log = logging.getLogger(__name__)
 
+# The outbox kind of "push the escalation package" (enqueued by services.escalate with the handoff).
+ESCALATED = "psa.escalated"
 STATUS_MARK = {"done": "✔", "failed": "✘", "skipped": "-", "proposed": "·"}
 
 
@@ -97,3 +100,10 @@ def escalated(handoff_id) -> None:
         log.info("No PSA push for handoff %s: %s", handoff_id, exc.message)
     except Exception:
         log.exception("PSA push on escalate failed for handoff %s", handoff_id)
+
+
+@register(ESCALATED)
+def escalated_once(handoff_id: str) -> None:
+    """Outbox handler: at most one package push per escalation, however often the message runs."""
+    if not PsaPush.objects.filter(subject_id=handoff_id, kind=PsaPush.Kind.ESCALATION).exists():
+        escalated(handoff_id)

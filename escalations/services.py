@@ -10,12 +10,12 @@ from django.utils import timezone
 
 from accounts.access import ensure_role
 from accounts.models import User
-from escalations import broadcast, notifications, psa_package
-from escalations.assessment_tasks import generate_assessment
+from escalations import broadcast, psa_package, tasks
 from escalations.models import Handoff, HandoffView, Priority
 from escalations.snapshot import build_snapshot
 from flowpilot.activity import record
 from flowpilot.models import Activity, Session
+from outbox import services as outbox
 from resolutionflow.domain import Conflict, InvalidOperation
 
 NOTES_MAX_CHARS = 4000
@@ -33,11 +33,9 @@ def _after_commit(func, handoff_id) -> None:
 
 
 def _queue_assessment(handoff: Handoff) -> None:
-    # Like delay_on_commit, but robust: a broker outage after commit must not turn
-    # a saved escalation into an error page.
+    # An outbox row in this transaction: dispatched after commit, swept again if the broker lost it.
     if handoff.intent == Handoff.Intent.ESCALATE:
-        pk = str(handoff.pk)
-        transaction.on_commit(lambda: generate_assessment.delay(pk), robust=True)
+        outbox.enqueue(tasks.ASSESS, handoff_id=str(handoff.pk))
 
 
 def _clean_notes(engineer_notes: str | None) -> str:
@@ -82,8 +80,8 @@ def _hand_off(session: Session, actor: User, intent: str, engineer_notes: str, p
             # card), then the assessment, so the PSA package can include it.
             _after_commit(broadcast.escalation_created, handoff.pk)
             _queue_assessment(handoff)
-            _after_commit(notifications.escalation_created, handoff.pk)
-            _after_commit(psa_package.escalated, handoff.pk)
+            outbox.enqueue(tasks.EMAIL_FAN_OUT, handoff_id=str(handoff.pk))
+            outbox.enqueue(psa_package.ESCALATED, handoff_id=str(handoff.pk))
     return handoff
 
 

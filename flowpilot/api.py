@@ -18,6 +18,7 @@ from flowpilot.ai import AIError
 from flowpilot.forms import OUTPUT_MAX, SUMMARY_MAX, TEXT_MAX, SessionFilterForm
 from flowpilot.models import ProblemDomain, Session, Step
 from resolutionflow.api import StrictCharField
+from resolutionflow.text import validate_name
 
 # Temporary upstream trouble (retry later) vs. an answer we could not use.
 AI_ERROR_STATUS = {"timeout": 503, "rate_limited": 503, "connection": 503}
@@ -73,8 +74,12 @@ class SessionDetailSerializer(SessionSerializer):
 class OpenSessionSerializer(serializers.Serializer):
     problem_summary = StrictCharField(max_length=SUMMARY_MAX)
     problem_domain = serializers.ChoiceField(choices=ProblemDomain.choices, required=False, allow_blank=True)
-    client_name = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
-    ticket_ref = StrictCharField(max_length=64, required=False, allow_blank=True, default="")
+    client_name = StrictCharField(
+        max_length=200, required=False, allow_blank=True, default="", validators=[validate_name]
+    )
+    ticket_ref = StrictCharField(
+        max_length=64, required=False, allow_blank=True, default="", validators=[validate_name]
+    )
 
 
 class StepInputSerializer(serializers.Serializer):

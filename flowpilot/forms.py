@@ -5,6 +5,7 @@ import uuid
 from django import forms
 
 from flowpilot.models import ProblemDomain, Session, Step
+from resolutionflow.text import validate_name
 
 SUMMARY_MAX = 4000
 TEXT_MAX = 8000
@@ -23,7 +24,7 @@ class SessionForm(forms.Form):
     problem_domain = forms.ChoiceField(
         label="Domain", choices=[("", "Not sure (other)"), *ProblemDomain.choices], required=False
     )
-    client_name = forms.CharField(label="Client", max_length=200, required=False)
+    client_name = forms.CharField(label="Client", max_length=200, required=False, validators=[validate_name])
     ticket_ref = forms.CharField(label="Ticket", max_length=64, required=False)
 
 

@@ -16,10 +16,12 @@ from flowpilot import activity, hooks
 from flowpilot.ai import AIError, CopilotRequest, Provider, TriedStep, get_provider
 from flowpilot.excerpt import output_excerpt
 from flowpilot.models import OUTPUT_CAP_BYTES, Activity, ProblemDomain, Session, Step
-from flowpilot.psa import hooks as psa_hooks
+from flowpilot.psa import tasks as psa_tasks
 from flowpilot.redact import redact
 from flowpilot.search import refresh_search_vector
+from outbox import services as outbox
 from resolutionflow.domain import InvalidOperation
+from resolutionflow.text import NAME_MESSAGE, has_control_characters
 
 RESULT_STATUSES = (Step.Status.DONE, Step.Status.FAILED, Step.Status.SKIPPED)
 HISTORY_TURNS = 10
@@ -80,6 +82,9 @@ def open_session(
     domain = problem_domain or ProblemDomain.OTHER
     if domain not in ProblemDomain.values:
         raise InvalidOperation(f"unknown problem domain {domain!r}")
+    for label, value in (("Client name", client_name), ("Ticket", ticket_ref)):
+        if has_control_characters(value):
+            raise InvalidOperation(f"{label}: {NAME_MESSAGE}")
     with transaction.atomic():
         session = Session.objects.create(
             account_id=user.account_id,
@@ -303,6 +308,6 @@ def resolve(session: Session, user: User, resolution_summary: str) -> Session:
         activity.record(session, user, Activity.Kind.RESOLVED, summary=summary[:500])
         refresh_search_vector(session.pk)
         hooks.session_resolved(session, user)
-        session_id = session.pk
-        transaction.on_commit(lambda: psa_hooks.session_resolved(session_id), robust=True)
+        # Recorded with the resolve (outbox), pushed by a worker after commit.
+        outbox.enqueue(psa_tasks.RESOLVED, session_id=str(session.pk), resolved_at=now.isoformat())
     return session

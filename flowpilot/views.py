@@ -2,6 +2,7 @@
 
 import contextlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -75,7 +76,10 @@ def session_new(request):
             return redirect("flowpilot:detail", session_id=session.pk)
     status = 400 if request.method == "POST" else 200
     panels = hooks.new_session_panels(request, form)
-    return render(request, "flowpilot/session_new.html", {"form": form, "panels": panels}, status=status)
+    # The copilot call is bounded by its timeout per attempt (AI_TIMEOUT_S, AI_MAX_RETRIES).
+    bound_s = int(settings.AI_TIMEOUT_S * (1 + settings.AI_MAX_RETRIES))
+    context = {"form": form, "panels": panels, "copilot_bound_s": bound_s}
+    return render(request, "flowpilot/session_new.html", context, status=status)
 
 
 def _context(request, session: Session, **extra) -> dict:

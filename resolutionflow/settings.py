@@ -4,6 +4,7 @@ Every variable has a laptop-friendly default; a malformed value stops start-up
 with an ImproperlyConfigured error that names the variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -47,8 +48,8 @@ def _url(name: str, default: str | None, schemes: tuple[str, ...]) -> str | None
     return raw
 
 
-DEBUG = _bool("DEBUG", True)
-TESTING = _bool("RF_TESTING", False)
+# Off unless asked for: `make run` sets DEBUG=1; a server started any other way is production.
+DEBUG = _bool("DEBUG", False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -76,6 +77,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "outbox",
     "accounts",
     "flowpilot",
     "flowpilot.psa",
@@ -83,10 +85,13 @@ INSTALLED_APPS = [
     "escalations",
     "flows",
     "analytics",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads a cookie, a header or the database: NUL bytes and friends answer 400.
+    "resolutionflow.middleware.RejectUnsafeInputMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -97,6 +102,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     # Every view needs a login unless it is marked @login_not_required (DRF views mark themselves).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Last: it reads the user the auth middleware set, and answers a lockout itself.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "resolutionflow.urls"
@@ -148,9 +155,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -170,7 +174,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or TESTING
+        if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -197,9 +201,32 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_TASK_ALWAYS_EAGER = False
 else:
+    # One process (daphne) owns the sockets; a worker beside it (`make run`) cannot reach
+    # this layer, so what it finishes reaches the page by the page's own short poll
+    # (the "generating" assessment re-fetches itself every 2 s; docs/security.md).
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    CELERY_BROKER_URL = "memory://"
-    CELERY_TASK_ALWAYS_EAGER = True
+    # `make run` sets TASK_QUEUE_DIR: a folder as the broker (kombu's filesystem transport)
+    # and a real worker beside daphne, so no request waits for the AI, SMTP or ConnectWise.
+    # Unset (the test suite, a bare `manage.py`), tasks run in-process.
+    TASK_QUEUE_DIR = env.str("TASK_QUEUE_DIR", default="")
+    if TASK_QUEUE_DIR:
+        _queue_dir = Path(TASK_QUEUE_DIR).resolve()
+        for _sub in ("queue", "processed", "control"):
+            (_queue_dir / _sub).mkdir(parents=True, exist_ok=True)
+        CELERY_BROKER_URL = "filesystem://"
+        CELERY_BROKER_TRANSPORT_OPTIONS_EMBEDDED = {
+            "data_folder_in": str(_queue_dir / "queue"),
+            "data_folder_out": str(_queue_dir / "queue"),
+            "processed_folder": str(_queue_dir / "processed"),
+            "control_folder": str(_queue_dir / "control"),
+            "store_processed": False,
+        }
+        CELERY_TASK_ALWAYS_EAGER = False
+        # The folder transport has no broadcast exchange for remote control; nothing here needs it.
+        CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+    else:
+        CELERY_BROKER_URL = "memory://"
+        CELERY_TASK_ALWAYS_EAGER = True
 
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
@@ -208,7 +235,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = vars().get("CELERY_BROKER_TRANSPORT_OPTIONS_EMBEDDED") or {"visibility_timeout": 3600}
+# A Redis outage must not wedge a publish for long: the outbox row is already committed
+# and the sweep re-dispatches it (outbox/services.py).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "renotify-unclaimed": {"task": "escalations.renotify_unclaimed", "schedule": 60.0},
     # Last month's time-saved report to owners and admins, on the 1st at 07:00 (TIME_ZONE).
@@ -216,7 +247,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analytics.send_monthly_time_saved",
         "schedule": crontab(minute="0", hour="7", day_of_month="1"),
     },
+    # Side effects whose task never reached a worker (broker down at commit, lost on a restart).
+    "outbox-sweep": {"task": "outbox.sweep", "schedule": 15.0},
 }
+
+# --- Outbox (side effects of committed writes; outbox/) ----------------------
+# A dispatched message that has not finished after this long is dispatched again (tasks are idempotent).
+OUTBOX_REDISPATCH_AFTER_S = _strict("OUTBOX_REDISPATCH_AFTER_S", env.int, 90)
+OUTBOX_MAX_ATTEMPTS = _strict("OUTBOX_MAX_ATTEMPTS", env.int, 8)
 
 # --- Email ----------------------------------------------------------------
 try:
@@ -269,7 +307,7 @@ PSA_PUSH_MAX_ATTEMPTS = _strict("PSA_PUSH_MAX_ATTEMPTS", env.int, 4)
 # --- REST framework -------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["accounts.permissions.IsAccountMember"],
@@ -277,7 +315,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["resolutionflow.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "resolutionflow.api.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -306,28 +344,51 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 
-# --- Security (production) -------------------------------------------------
+# --- Security ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Plain http on purpose (a lab, an internal host without TLS): the operator says so.
+ALLOW_INSECURE_COOKIES = _bool("ALLOW_INSECURE_COOKIES", False)
 if not DEBUG:
     _https = SITE_URL.startswith("https://")
-    SESSION_COOKIE_SECURE = _strict("SESSION_COOKIE_SECURE", env.bool, _https)
-    CSRF_COOKIE_SECURE = _strict("CSRF_COOKIE_SECURE", env.bool, _https)
-    SECURE_SSL_REDIRECT = _strict("SECURE_SSL_REDIRECT", env.bool, _https)
+    SESSION_COOKIE_SECURE = not ALLOW_INSECURE_COOKIES
+    CSRF_COOKIE_SECURE = not ALLOW_INSECURE_COOKIES
+    SECURE_SSL_REDIRECT = _bool("SECURE_SSL_REDIRECT", _https)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = _strict("SECURE_HSTS_SECONDS", env.int, 31536000 if _https else 0)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = _strict("SECURE_HSTS_INCLUDE_SUBDOMAINS", env.bool, True)
-    SECURE_HSTS_PRELOAD = _strict("SECURE_HSTS_PRELOAD", env.bool, False)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     # Preload-list submission is an operator's deliberate, hard-to-undo choice: opt in
-    # with SECURE_HSTS_PRELOAD=1. Plain-HTTP deployments (behind a TLS-terminating
-    # proxy that doesn't forward the scheme) cannot use the HTTPS-only settings.
-    SILENCED_SYSTEM_CHECKS = (
-        ["security.W021"]
-        if _https
-        else ["security.W004", "security.W008", "security.W012", "security.W016", "security.W021"]
-    )
+    # with SECURE_HSTS_PRELOAD=1. Every other deploy warning is shown, never silenced.
+    SECURE_HSTS_PRELOAD = _bool("SECURE_HSTS_PRELOAD", False)
+    SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Proxies in front of the app that append to X-Forwarded-For; 0 = clients connect directly,
+# so a forged header changes nothing (resolutionflow/client.py, DRF NUM_PROXIES, axes).
+TRUSTED_PROXIES = _strict("TRUSTED_PROXIES", env.int, 0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("Environment variable TRUSTED_PROXIES is malformed: expected 0 or more")
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXIES
+
+# ConnectWise sites on loopback/private addresses and over http (on-premise servers, test fakes).
+PSA_ALLOW_PRIVATE_HOSTS = _bool("PSA_ALLOW_PRIVATE_HOSTS", False)
+
+# API tokens expire this many days after issue (unset: never).
+API_TOKEN_TTL_DAYS = _strict("API_TOKEN_TTL_DAYS", env.int, 0) if env.str("API_TOKEN_TTL_DAYS", "").strip() else None
+if API_TOKEN_TTL_DAYS is not None and API_TOKEN_TTL_DAYS < 1:
+    raise ImproperlyConfigured("Environment variable API_TOKEN_TTL_DAYS is malformed: expected 1 or more days")
+
+# Login limits for the form (django-axes; per account and per client address, kept in the database).
+AUTHENTICATION_BACKENDS = ["accounts.backends.LoginLimitBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = _strict("LOGIN_FAILURE_LIMIT", env.int, 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_strict("LOGIN_COOLOFF_MINUTES", env.int, 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_CLIENT_IP_CALLABLE = "resolutionflow.client.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.backends.lockout_response"
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,

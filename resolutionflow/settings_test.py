@@ -1,4 +1,13 @@
-"""Test settings: the real settings plus fast hashing and quiet, deterministic side channels."""
+"""Test settings: the real settings plus fast hashing and quiet, deterministic side channels.
+
+The suite runs the production path (DEBUG off, secure cookies); only the two
+secrets get throwaway values here when the environment has none.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-resolutionflow-0123456789abcdefghijklmnopqrstuv")
+os.environ.setdefault("FIELD_ENCRYPTION_KEY", "ZGV2LW9ubHktcmVzb2x1dGlvbmZsb3ctZmVybmV0ayE=")
 
 from resolutionflow.settings import *  # noqa: F403
 from resolutionflow.settings import REST_FRAMEWORK
@@ -20,3 +29,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3" and not _db.get("TEST", {}).get
     import tempfile
 
     _db["TEST"] = {"NAME": os.path.join(tempfile.gettempdir(), f"rf-test-{os.getpid()}.sqlite3")}
+
+# The fakes (ConnectWise, Anthropic) listen on loopback; SSRF tests turn this off again.
+PSA_ALLOW_PRIVATE_HOSTS = True
+# The outbox re-dispatches quickly so the realstack outage test finishes well inside its two minutes.
+OUTBOX_REDISPATCH_AFTER_S = 20

@@ -21,3 +21,5 @@ urlpatterns = [
 
 handler404 = "resolutionflow.errors.not_found"
 handler403 = "resolutionflow.errors.forbidden"
+handler400 = "resolutionflow.errors.bad_request"
+handler500 = "resolutionflow.errors.server_error"

@@ -5,15 +5,9 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from resolutionflow.client import client_address
+
 VIEWS_PER_MINUTE = 60
-
-
-def client_address(request) -> str:
-    """The socket's peer address only: a forged X-Forwarded-For cannot buy more views.
-
-    Stand-in until resolutionflow.client.client_address (which honours TRUSTED_PROXIES) lands.
-    """
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def over_limit(request, window: int = 60) -> bool:

@@ -14,7 +14,17 @@ ROOT = SETTINGS.parents[1]
 
 
 def load(monkeypatch, **env) -> dict:
-    for key in ("DATABASE_URL", "REDIS_URL", "DEBUG", "ANTHROPIC_API_KEY", "AI_PROVIDER", "EMAIL_URL", "SITE_URL"):
+    for key in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "DEBUG",
+        "ANTHROPIC_API_KEY",
+        "AI_PROVIDER",
+        "EMAIL_URL",
+        "SITE_URL",
+        "TASK_QUEUE_DIR",
+        "ALLOW_INSECURE_COOKIES",
+    ):
         monkeypatch.delenv(key, raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -22,7 +32,7 @@ def load(monkeypatch, **env) -> dict:
 
 
 def test_defaults_are_the_embedded_setup(monkeypatch):
-    s = load(monkeypatch)
+    s = load(monkeypatch, DEBUG="1")
     assert s["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
     assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
     assert s["CELERY_TASK_ALWAYS_EAGER"] is True
@@ -35,6 +45,7 @@ def test_defaults_are_the_embedded_setup(monkeypatch):
 def test_production_urls_select_postgres_redis_and_anthropic(monkeypatch):
     s = load(
         monkeypatch,
+        DEBUG="1",
         DATABASE_URL="postgres://rf@db:5432/rf",
         REDIS_URL="redis://redis:6379/0",
         ANTHROPIC_API_KEY="sk-x",
@@ -95,3 +106,75 @@ def test_deploy_check_is_clean_behind_https():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+# --- issue 20 item 7: safe without effort ------------------------------------------------
+
+
+PRODUCTION = {
+    "SECRET_KEY": "a-very-long-random-production-secret-key-0123456789-abcdefghijklmnop",
+    "FIELD_ENCRYPTION_KEY": "ZGV2LW9ubHktcmVzb2x1dGlvbmZsb3ctZmVybmV0ayE=",
+}
+
+
+def test_debug_is_off_unless_set(monkeypatch):
+    s = load(monkeypatch, **PRODUCTION)
+    assert s["DEBUG"] is False
+
+
+def test_debug_off_without_secrets_stops_start_up(monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY"):
+        load(monkeypatch)
+
+
+def test_cookies_are_secure_whenever_debug_is_off_even_on_http(monkeypatch):
+    s = load(monkeypatch, SITE_URL="http://rf.internal", **PRODUCTION)
+    assert s["SESSION_COOKIE_SECURE"] is True and s["CSRF_COOKIE_SECURE"] is True
+
+
+def test_insecure_cookies_only_when_the_operator_says_so(monkeypatch):
+    s = load(monkeypatch, SITE_URL="http://rf.internal", ALLOW_INSECURE_COOKIES="1", **PRODUCTION)
+    assert s["SESSION_COOKIE_SECURE"] is False and s["CSRF_COOKIE_SECURE"] is False
+
+
+def test_no_deploy_warning_is_silenced_but_the_preload_choice(monkeypatch):
+    s = load(monkeypatch, SITE_URL="http://rf.internal", **PRODUCTION)
+    assert s["SILENCED_SYSTEM_CHECKS"] == ["security.W021"]
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ALLOW_INSECURE_COOKIES",
+        "PSA_ALLOW_PRIVATE_HOSTS",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_PRELOAD",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    ],
+)
+def test_every_boolean_is_strict_and_named(monkeypatch, name):
+    # django-environ's bool() reads "ture" as False; a typo must stop start-up instead.
+    with pytest.raises(ImproperlyConfigured, match=name):
+        load(monkeypatch, **{name: "ture"}, **PRODUCTION)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("TRUSTED_PROXIES", "two"), ("TRUSTED_PROXIES", "-1"), ("API_TOKEN_TTL_DAYS", "a week")]
+)
+def test_security_numbers_are_strict(monkeypatch, name, value):
+    with pytest.raises(ImproperlyConfigured, match=name):
+        load(monkeypatch, **{name: value})
+
+
+def test_rf_testing_is_gone():
+    assert "RF_TESTING" not in SETTINGS.read_text()
+
+
+def test_embedded_worker_uses_a_folder_broker(monkeypatch, tmp_path):
+    s = load(monkeypatch, DEBUG="1", TASK_QUEUE_DIR=str(tmp_path / "tasks"))
+    assert s["CELERY_BROKER_URL"] == "filesystem://"
+    assert s["CELERY_TASK_ALWAYS_EAGER"] is False
+    assert s["CELERY_BROKER_TRANSPORT_OPTIONS"]["data_folder_in"] == str(tmp_path / "tasks" / "queue")
+    assert s["CHANNEL_LAYERS"]["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+    assert "outbox-sweep" in s["CELERY_BEAT_SCHEDULE"]

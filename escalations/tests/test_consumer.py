@@ -11,6 +11,7 @@ from django.db import transaction
 from django.test import Client
 from redis.exceptions import MaxConnectionsError
 
+from accounts.sockets import user_group
 from escalations import services
 from escalations.consumers import account_group, rejoin_interval
 from escalations.tests.live_fixtures import make_session
@@ -110,10 +111,13 @@ def test_engineer_or_admin_stays_connected_and_joins_only_its_account_group(role
         communicator = await connect(user)
         assert await communicator.receive_nothing(timeout=0.1)
         layer = get_channel_layer()
-        assert list(layer.groups) == [account_group(user.account_id)]
+        account_groups = [g for g in layer.groups if g.startswith("escalations.")]
+        assert account_groups == [account_group(user.account_id)]
+        assert user_group(user.pk) in layer.groups  # closed on deactivation, demotion, password change
         assert account_group(other_account.pk) not in layer.groups
         await communicator.disconnect()
         assert account_group(user.account_id) not in layer.groups
+        assert user_group(user.pk) not in layer.groups
 
     run(scenario)
 

@@ -27,10 +27,11 @@ def api_post(live_stack, user, path: str, body: dict | None = None) -> dict:
 
 def open_queue(signed_in_page, user):
     page = signed_in_page(user)
-    page.goto("/escalations/")
-    # Connected when the list re-fetch that htmx:wsOpen triggers has answered.
+    # Subscribed once the list re-fetch that htmx:wsOpen triggers has answered (the consumer joins
+    # its groups before it accepts), so no sleep is needed before the test acts.
+    with page.expect_response(lambda response: "/escalations/queue/rows/" in response.url, timeout=15000):
+        page.goto("/escalations/")
     page.wait_for_function("document.getElementById('queue-list').getAttribute('aria-busy') === null")
-    page.wait_for_timeout(300)
     return page
 
 

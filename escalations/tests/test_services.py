@@ -4,10 +4,11 @@ from unittest import mock
 
 import pytest
 
-from escalations import broadcast, notifications, psa_package, selectors, services
+from escalations import broadcast, selectors, services
 from escalations.models import SNAPSHOT_SCHEMA_VERSION, Handoff, HandoffView
 from escalations.tests.conftest import make_worked_session
 from flowpilot.models import Activity, Session, Step
+from outbox.models import OutboxMessage
 from resolutionflow.domain import Conflict, InvalidOperation, RoleRequired
 
 
@@ -105,39 +106,41 @@ def test_escalate_with_unknown_priority_is_refused(worked_session, engineer):
     assert not Handoff.objects.exists()
 
 
+def outbox_kinds(handoff) -> list[str]:
+    return [m.kind for m in OutboxMessage.objects.order_by("created_at") if m.args.get("handoff_id") == str(handoff.pk)]
+
+
 def test_escalate_runs_side_effects_only_after_commit(worked_session, engineer, django_capture_on_commit_callbacks):
     with (
         mock.patch.object(broadcast, "escalation_created") as pushed,
-        mock.patch.object(notifications, "escalation_created") as emailed,
-        mock.patch.object(psa_package, "escalated") as psa,
-        mock.patch("escalations.services.generate_assessment.delay") as assess,
+        mock.patch("outbox.services.dispatch") as dispatched,
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
         handoff = services.escalate(worked_session, engineer)
-        assert not pushed.called  # nothing before commit
+        assert not pushed.called and not dispatched.called  # nothing before commit
     assert len(callbacks) == 4
     pushed.assert_called_once_with(handoff.pk)
-    emailed.assert_called_once_with(handoff.pk)
-    psa.assert_called_once_with(handoff.pk)
-    assess.assert_called_once_with(str(handoff.pk))
+    # Recorded with the handoff (the outbox), dispatched after commit.
+    assert outbox_kinds(handoff) == ["escalations.assess", "escalations.email_fan_out", "psa.escalated"]
+    assert dispatched.call_count == 3
 
 
 def test_failing_side_effect_never_undoes_the_escalation(worked_session, engineer, django_capture_on_commit_callbacks):
     with (
         mock.patch.object(broadcast, "escalation_created", side_effect=RuntimeError("redis down")),
-        mock.patch.object(notifications, "escalation_created") as emailed,
         django_capture_on_commit_callbacks(execute=True),
     ):
         handoff = services.escalate(worked_session, engineer)
     assert Handoff.objects.filter(pk=handoff.pk).exists()
-    emailed.assert_called_once_with(handoff.pk)  # later side effects still run
+    # Later side effects still ran (in-process here): the email fan-out is done.
+    fan_out = OutboxMessage.objects.get(kind="escalations.email_fan_out")
+    assert fan_out.status == OutboxMessage.Status.DONE
 
 
 def test_park_is_private_and_not_assessed(engineer, django_capture_on_commit_callbacks):
     session = make_worked_session(engineer)
     with (
         mock.patch.object(broadcast, "escalation_created") as pushed,
-        mock.patch.object(notifications, "escalation_created") as emailed,
         django_capture_on_commit_callbacks(execute=True) as callbacks,
     ):
         handoff = services.park(session, engineer, engineer_notes="Waiting on client")
@@ -145,7 +148,7 @@ def test_park_is_private_and_not_assessed(engineer, django_capture_on_commit_cal
     assert session.status == Session.Status.PARKED and session.assignee is None
     assert handoff.intent == Handoff.Intent.PARK
     assert handoff.assessment_status == Handoff.AssessmentStatus.UNAVAILABLE
-    assert callbacks == [] and not pushed.called and not emailed.called
+    assert callbacks == [] and not pushed.called and not OutboxMessage.objects.exists()
     assert Activity.Kind.PARKED in kinds(session)
 
 
@@ -207,7 +210,6 @@ def test_release_keeps_the_claim_and_queues_a_fresh_handoff(
     services.claim(escalation, senior)
     with (
         mock.patch.object(broadcast, "escalation_created") as pushed,
-        mock.patch("escalations.services.generate_assessment.delay") as assess,
         django_capture_on_commit_callbacks(execute=True),
     ):
         fresh = services.release(escalation, senior)
@@ -221,7 +223,7 @@ def test_release_keeps_the_claim_and_queues_a_fresh_handoff(
     assert worked_session.status == Session.Status.ESCALATED and worked_session.assignee is None
     assert list(selectors.open_escalations(senior)) == [fresh]
     pushed.assert_called_once_with(fresh.pk)
-    assess.assert_called_once_with(str(fresh.pk))
+    assert outbox_kinds(fresh) == ["escalations.assess"]
     assert Activity.Kind.RELEASED in kinds(worked_session)
 
 

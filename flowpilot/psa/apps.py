@@ -8,6 +8,9 @@ class PsaConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.settings_panels import register_settings_panel
+
+        # Importing these registers the outbox handlers of the PSA side effects (pushes, push on resolve).
+        from flowpilot.psa import hooks, tasks  # noqa: F401
         from flowpilot.psa.panels import connection_card
 
         register_settings_panel("psa.connection", 10, connection_card)

@@ -3,15 +3,36 @@
 It speaks the real REST shape (`/v4_6_release/apis/3.0/`, Basic auth of
 "companyId+publicKey:privateKey", a `clientId` header). Errors become
 `PsaError` with the HTTP status, so callers can decide whether to retry.
+
+The site is not a way into the network (docs/security.md): it is a host name
+reached over https, every address it resolves to must be public, checked when
+the connection is opened (so DNS rebinding after the save changes nothing), the
+socket goes to the address that was checked, and redirects are never followed.
+`PSA_ALLOW_PRIVATE_HOSTS=1` (on-premise servers, local fakes) lifts the address
+and scheme rules, never the redirect rule. Network failures all read "could not
+reach", so the connection test cannot be used to tell port states apart.
 """
 
 import base64
+import http.client
+import ipaddress
 import json
+import re
+import socket
+import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
 
 API_PATH = "/v4_6_release/apis/3.0/"
+HOST_NAME = re.compile(
+    r"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
+SITE_RULE = "The ConnectWise site must be a host name such as na.myconnectwise.net (no path, port or credentials)."
+UNREACHABLE = "Could not reach ConnectWise at the configured site."
 
 
 class PsaError(Exception):
@@ -39,14 +60,106 @@ class Ticket:
     contact_name: str
 
 
+def allow_private_hosts() -> bool:
+    return bool(getattr(settings, "PSA_ALLOW_PRIVATE_HOSTS", False))
+
+
+def validate_site(site: str) -> str:
+    """The site as stored: a bare host name; with PSA_ALLOW_PRIVATE_HOSTS also `http(s)://host[:port]`."""
+    site = (site or "").strip().rstrip("/")
+    if "://" not in site:
+        if not HOST_NAME.fullmatch(site):
+            raise PsaError(SITE_RULE)
+        return site
+    if not allow_private_hosts():
+        raise PsaError(SITE_RULE)
+    try:
+        parts = urlsplit(site)
+        parts.port  # noqa: B018 (raises ValueError on a malformed port)
+    except ValueError:
+        raise PsaError(SITE_RULE) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.username or parts.password:
+        raise PsaError(SITE_RULE)
+    if parts.path or parts.query or parts.fragment:
+        raise PsaError(SITE_RULE)
+    return site
+
+
 def base_url_for(site: str) -> str:
-    """`https://{site}/v4_6_release/apis/3.0/`; a full URL (a local test server) keeps its scheme."""
-    site = site.strip().rstrip("/")
+    """`https://{site}/v4_6_release/apis/3.0/`; a full URL (allowed private hosts only) keeps its scheme."""
+    site = validate_site(site)
     if "://" not in site:
         site = f"https://{site}"
-    if not site.startswith(("http://", "https://")):
-        raise PsaError("The ConnectWise site must be a host name or an http(s) URL.")
     return site + API_PATH
+
+
+def is_public_address(address: str) -> bool:
+    """A globally routable unicast address: not loopback, private, link-local (metadata), reserved or multicast."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def resolve_checked(host: str, port: int) -> tuple:
+    """The first resolved address of `host` after checking all of them; PsaError when any is not public."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        raise PsaError(UNREACHABLE, retryable=True) from None
+    if not infos:
+        raise PsaError(UNREACHABLE, retryable=True)
+    if not allow_private_hosts():
+        for info in infos:
+            if not is_public_address(info[4][0]):
+                raise PsaError("The ConnectWise site must resolve to a public internet address.")
+    return infos[0]
+
+
+def _connect_checked(conn: http.client.HTTPConnection) -> socket.socket:
+    family, kind, proto, _, address = resolve_checked(conn.host, conn.port)
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.settimeout(conn.timeout)
+        sock.connect(address)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+class _CheckedHTTPConnection(http.client.HTTPConnection):
+    def connect(self):
+        self.sock = _connect_checked(self)
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection):
+    def connect(self):
+        # The certificate is still checked against the host name, over the checked address.
+        self.sock = self._context.wrap_socket(_connect_checked(self), server_hostname=self.host)
+
+
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_CheckedHTTPConnection, req)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self):
+        super().__init__(context=ssl.create_default_context())
+
+    def https_open(self, req):
+        return self.do_open(_CheckedHTTPSConnection, req, context=self._context)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A 3xx is answered as an error: the keys never follow a redirect to another host."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
 
 
 class ConnectWiseClient:
@@ -63,7 +176,9 @@ class ConnectWiseClient:
             "Content-Type": "application/json",
         }
         # Never read proxies from the environment: the keys go to the configured site only.
-        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        self._opener = urllib.request.build_opener(
+            urllib.request.ProxyHandler({}), _CheckedHTTPHandler, _CheckedHTTPSHandler, _NoRedirect
+        )
 
     def __repr__(self) -> str:  # keeps the Authorization header out of tracebacks and logs
         return f"<ConnectWiseClient {self.base_url}>"
@@ -103,18 +218,24 @@ class ConnectWiseClient:
         except TimeoutError:
             raise self._timeout() from None
         except urllib.error.URLError as exc:
+            if isinstance(exc.reason, PsaError):
+                raise exc.reason from None
             if isinstance(exc.reason, TimeoutError):
                 raise self._timeout() from None
-            raise PsaError(f"Could not reach ConnectWise: {exc.reason}", retryable=True) from None
-        except OSError as exc:
-            raise PsaError(f"Could not reach ConnectWise: {exc}", retryable=True) from None
+            raise PsaError(UNREACHABLE, retryable=True) from None
+        except PsaError:
+            raise
+        except (OSError, http.client.HTTPException):
+            # Refused, reset, not HTTP at all: one message, whatever the port's state.
+            raise PsaError(UNREACHABLE, retryable=True) from None
         try:
             return status, json.loads(raw or b"{}")
         except ValueError:
-            raise PsaError("ConnectWise answered with something that is not JSON", http_status=status) from None
+            raise PsaError(UNREACHABLE, http_status=status) from None
 
     def _timeout(self) -> PsaError:
-        return PsaError(f"ConnectWise did not answer within {self.timeout:g} s", retryable=True, timed_out=True)
+        # Same words as a refused connection; `timed_out` tells the retry logic apart.
+        return PsaError(UNREACHABLE, retryable=True, timed_out=True)
 
 
 def _http_error(status: int, path: str) -> PsaError:
@@ -127,4 +248,6 @@ def _http_error(status: int, path: str) -> PsaError:
         return PsaError(f"ConnectWise {what} not found (404)", status)
     if status == 429 or status >= 500:
         return PsaError(f"ConnectWise is unavailable ({status})", status, retryable=True)
+    if 300 <= status < 400:
+        return PsaError(f"ConnectWise answered with a redirect ({status}); redirects are not followed", status)
     return PsaError(f"ConnectWise refused the request ({status})", status)

@@ -119,3 +119,7 @@ def mark_abandoned(push_id, error: str) -> None:
     PsaPush.objects.filter(pk=push_id, status=PsaPush.Status.QUEUED).update(
         status=PsaPush.Status.FAILED, error=error, updated_at=timezone.now()
     )
+
+
+def attempts_of(push_id) -> int:
+    return PsaPush.objects.filter(pk=push_id).values_list("attempts", flat=True).first() or 0

@@ -1,5 +1,7 @@
 from django import forms
 
+from flowpilot.psa.client import PsaError, validate_site
+
 KEY_HELP = "Leave blank to keep the stored key."
 
 
@@ -7,7 +9,8 @@ class PsaConnectionForm(forms.Form):
     """ConnectWise connection; key fields never render their value back."""
 
     site = forms.CharField(
-        max_length=255, help_text="e.g. na.myconnectwise.net, or http://127.0.0.1:9000 for a local test server."
+        max_length=255,
+        help_text="A host name such as na.myconnectwise.net (reached over https at a public address).",
     )
     company_id = forms.CharField(max_length=64, label="Company id")
     public_key = forms.CharField(
@@ -33,12 +36,10 @@ class PsaConnectionForm(forms.Form):
                 field.widget.attrs["placeholder"] = "•••• set"
 
     def clean_site(self) -> str:
-        site = self.cleaned_data["site"].strip().rstrip("/")
-        if any(ch.isspace() for ch in site):
-            raise forms.ValidationError("Enter a host name such as na.myconnectwise.net, or an http(s) URL.")
-        if "://" in site and not site.startswith(("http://", "https://")):
-            raise forms.ValidationError("Only http and https URLs are allowed.")
-        return site
+        try:
+            return validate_site(self.cleaned_data["site"])
+        except PsaError as exc:
+            raise forms.ValidationError(exc.message) from None
 
 
 class TicketLookupForm(forms.Form):

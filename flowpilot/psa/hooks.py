@@ -7,6 +7,9 @@ a resolve.
 import logging
 
 from flowpilot.psa import services
+from flowpilot.psa.models import PsaPush
+from flowpilot.psa.tasks import RESOLVED
+from outbox.registry import register
 from resolutionflow.domain import DomainError
 
 log = logging.getLogger(__name__)
@@ -20,3 +23,13 @@ def session_resolved(session_id) -> None:
         log.info("No PSA push for resolved session %s: %s", session_id, exc.message)
     except Exception:
         log.exception("PSA push on resolve failed for session %s", session_id)
+
+
+@register(RESOLVED)
+def session_resolved_once(session_id: str, resolved_at: str) -> None:
+    """Outbox handler: at most one automatic notes push per resolve."""
+    pushed = PsaPush.objects.filter(
+        session_id=session_id, kind=PsaPush.Kind.NOTES, requested_by__isnull=True, created_at__gte=resolved_at
+    )
+    if not pushed.exists():
+        session_resolved(session_id)

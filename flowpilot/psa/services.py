@@ -16,10 +16,11 @@ from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN, Account, User
 from flowpilot.models import Session
 from flowpilot.notes import render_ticket_notes
 from flowpilot.psa import crypto
-from flowpilot.psa.client import Ticket
+from flowpilot.psa.client import PsaError, Ticket, validate_site
 from flowpilot.psa.delivery import client_for, connection_for, ticket_number
 from flowpilot.psa.models import PsaConnection, PsaPush
-from flowpilot.psa.tasks import push_note
+from flowpilot.psa.tasks import PUSH
+from outbox import services as outbox
 from resolutionflow.domain import InvalidOperation, RoleRequired
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,11 @@ def save_connection(
     site, company_id, client_id = site.strip(), company_id.strip(), client_id.strip()
     if not (site and company_id and client_id):
         raise InvalidOperation("Site, company id and client id are required.")
+    try:
+        # Syntax here; the address is checked again every time a connection is opened.
+        site = validate_site(site)
+    except PsaError as exc:
+        raise InvalidOperation(exc.message) from None
     with transaction.atomic():
         connection = PsaConnection.objects.select_for_update().filter(account=account).first()
         if connection is None:
@@ -149,6 +155,6 @@ def _queue(session: Session, kind: str, body: str, user: User | None, subject_id
             body=body,
             requested_by=user,
         )
-        # robust: a broker that is down must not turn a saved push into a 500; it stays queued and visible.
-        transaction.on_commit(lambda: push_note.apply_async((str(push.pk),), countdown=countdown), robust=True)
+        # An outbox row with the push: a broker that is down neither fails the request nor loses the push.
+        outbox.enqueue(PUSH, countdown=countdown, push_id=str(push.pk))
     return push

@@ -64,4 +64,15 @@
     var text = source.value !== undefined ? source.value : source.textContent;
     navigator.clipboard.writeText(text).then(function () { window.rfToast("Copied to clipboard"); });
   });
+
+  // Plain forms whose request waits on the copilot: <form data-progress="message"> with a
+  // [data-progress-status] inside. The submit button is disabled and the message announced.
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest("form[data-progress]");
+    if (!form || event.defaultPrevented) return;
+    var status = form.querySelector("[data-progress-status]");
+    if (status) status.textContent = form.getAttribute("data-progress");
+    form.setAttribute("aria-busy", "true");
+    form.querySelectorAll("button[type=submit]").forEach(function (button) { button.disabled = true; });
+  });
 })();

@@ -13,7 +13,13 @@ from collections.abc import Callable, Iterator
 import pytest
 from django.test import Client
 
-from tests.support.live import LiveDaphne, check_stack, chromium_launch_args, live_celery_worker
+from tests.support.live import (
+    LiveDaphne,
+    check_stack,
+    chromium_launch_args,
+    live_celery_worker,
+    wait_for_idle_worker,
+)
 
 
 @pytest.fixture(scope="session")
@@ -70,13 +76,15 @@ def celery_worker_process(realstack_checked, django_db_setup):
 
 
 @pytest.fixture
-def live_stack(transactional_db, daphne_server: LiveDaphne, celery_worker_process) -> LiveDaphne:
+def live_stack(transactional_db, daphne_server: LiveDaphne, celery_worker_process) -> Iterator[LiveDaphne]:
     """daphne + worker for this test; a server a previous test left stopped is started again."""
     if not daphne_server.is_running:
         daphne_server.start()
     if celery_worker_process.poll() is not None:
         pytest.fail(f"the Celery worker died (exit {celery_worker_process.returncode})")
-    return daphne_server
+    yield daphne_server
+    # Before pytest-django truncates the tables: the test's tasks must have finished.
+    wait_for_idle_worker()
 
 
 @pytest.fixture

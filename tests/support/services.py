@@ -124,28 +124,11 @@ def redis_server() -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def celery_worker(env: dict[str, str | None], concurrency: int = 2) -> Iterator[subprocess.Popen]:
-    """A real Celery worker process for `resolutionflow`; `env` overrides this process's (None unsets)."""
+def celery_process(args: list[str], env: dict[str, str | None]) -> Iterator[subprocess.Popen]:
+    """A `celery -A resolutionflow ARGS...` process; `env` overrides this process's (None unsets)."""
     child_env = {**os.environ, **env}
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "--quiet",
-            "-A",
-            "resolutionflow",
-            "worker",
-            "--loglevel",
-            "WARNING",
-            "--concurrency",
-            str(concurrency),
-            "--pool",
-            "prefork",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
+        [sys.executable, "-m", "celery", "--quiet", "-A", "resolutionflow", *args, "--loglevel", "WARNING"],
         env={k: v for k, v in child_env.items() if v is not None},
     )
     try:
@@ -156,3 +139,20 @@ def celery_worker(env: dict[str, str | None], concurrency: int = 2) -> Iterator[
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+def celery_worker(env: dict[str, str | None], concurrency: int = 2):
+    """A real Celery worker process for `resolutionflow`."""
+    return celery_process(
+        [
+            "worker",
+            "--concurrency",
+            str(concurrency),
+            "--pool",
+            "prefork",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        env,
+    )

@@ -33,4 +33,5 @@ class Command(BaseCommand):
         summary = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items())) or "nothing to do"
         self.stdout.write(f"Retried {len(ids)} failed email notification(s): {summary}")
         if outcomes.get(delivery.Status.FAILED):
-            self.stderr.write("Some emails failed again; see NotificationLog.last_error in the admin.")
+            # Non-zero exit: cron and monitoring must see that deliveries still fail.
+            raise CommandError("Some emails failed again; see NotificationLog.last_error in the admin.")

@@ -102,7 +102,7 @@ def test_slow_server_times_out_as_retryable_without_status(cw, fake_cw):
         cw.get_ticket(4242)
     assert err.value.timed_out and err.value.retryable
     assert err.value.http_status is None
-    assert "did not answer" in err.value.message
+    assert "Could not reach" in err.value.message
 
 
 def test_unreachable_server_is_retryable(fake_cw):
