@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from accounts.access import has_role
 from accounts.models import ADMIN_OR_OWNER, User
 from analytics.models import EmailPreference, TimeSavedEmail
 from analytics.time_saved import month_before, time_saved_report
@@ -54,7 +55,7 @@ def queue_monthly_reports(month: date | None = None, now=None) -> list:
 
 def suppression_reason(row: TimeSavedEmail) -> str:
     user = row.recipient
-    if not user.is_active or user.account_id != row.account_id or user.account_role not in ADMIN_OR_OWNER:
+    if not user.is_active or user.account_id != row.account_id or not has_role(user, ADMIN_OR_OWNER):
         return "Recipient is no longer an active owner or admin of the account"
     if not wants_monthly_report(user):
         return "Recipient turned the monthly time-saved email off"

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.access import has_role, role_message
+from accounts.access import ensure_role, has_role
 from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN, User
 from analytics.models import BaselineEntry
 from resolutionflow.domain import InvalidOperation, RoleRequired
@@ -33,8 +33,7 @@ def record_baseline_entry(
     now: datetime | None = None,
 ) -> BaselineEntry:
     """Record one stopwatch measurement (T0 → T1) of one kind for the user's account."""
-    if not has_role(user, ENGINEER_OR_ADMIN):
-        raise RoleRequired(role_message(ENGINEER_OR_ADMIN))
+    ensure_role(user, ENGINEER_OR_ADMIN)
     if kind not in BaselineEntry.Kind.values:
         raise InvalidOperation("kind must be one of " + ", ".join(BaselineEntry.Kind.values))
     _validate_times(opened_at, first_action_at, now or timezone.now())
@@ -52,8 +51,9 @@ def record_baseline_entry(
 
 def delete_baseline_entry(user: User, entry: BaselineEntry) -> None:
     """Who recorded an entry may delete it; owners and admins may delete any entry of their account."""
-    if entry.account_id != user.account_id or not has_role(user, ENGINEER_OR_ADMIN):
-        raise RoleRequired(role_message(ENGINEER_OR_ADMIN))
+    if entry.account_id != user.account_id:
+        raise InvalidOperation("That belongs to another account.")
+    ensure_role(user, ENGINEER_OR_ADMIN)
     if entry.recorded_by_id != user.pk and not has_role(user, ADMIN_OR_OWNER):
         raise RoleRequired("Only who recorded this entry, or an owner or admin, can delete it.")
     with transaction.atomic():

@@ -15,14 +15,14 @@ from analytics.charts import trend_chart
 from analytics.forms import BaselineEntryForm
 from analytics.models import BaselineEntry
 from resolutionflow.domain import DomainError, InvalidOperation, RoleRequired
+from resolutionflow.htmx import toast
 
 DASHBOARD = "analytics/dashboard.html"
 
 
 def _period_error(request, exc: InvalidOperation) -> HttpResponse:
     response = render(request, "analytics/period_error.html", {"message": exc.message}, status=400)
-    response["X-RF-Message"] = exc.message
-    return response
+    return toast(response, exc.message, "error")
 
 
 def _figures(account_id, period: str) -> dict:

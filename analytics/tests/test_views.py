@@ -11,6 +11,7 @@ import analytics.demo
 from accounts import demo as accounts_demo
 from analytics.models import BaselineEntry
 from escalations.tests.factories import claimed_escalation
+from tests.support.htmx import toast
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +107,7 @@ def test_unknown_period_is_a_400_naming_the_allowed_values(owner, client_for, pa
 
     assert response.status_code == 400
     assert "period must be one of 7d, 30d, 90d" in response.content.decode()
-    assert response["X-RF-Message"] == "period must be one of 7d, 30d, 90d"
+    assert toast(response)["message"] == "period must be one of 7d, 30d, 90d"
 
 
 @pytest.mark.parametrize("path", [URL, URL + "export.csv"])

@@ -40,8 +40,6 @@
     try { message = JSON.parse(xhr.responseText).detail; } catch (e) { message = null; }
     var type = xhr.getResponseHeader("Content-Type") || "";
     if (!message && type.indexOf("text/plain") === 0 && xhr.responseText.length < 500) message = xhr.responseText;
-    // Legacy ASCII header still set by analytics/views.py.
-    if (!message) message = xhr.getResponseHeader("X-RF-Message");
     window.rfToast(message || "Something went wrong (" + xhr.status + "). Your input was kept.", "error");
   });
   document.addEventListener("htmx:sendError", function () {
