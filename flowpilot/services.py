@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.access import ensure_role
 from accounts.models import User
 from flowpilot import activity, hooks
-from flowpilot.ai import AIError, CopilotRequest, Provider, TriedStep, get_provider
+from flowpilot.ai import AIError, CopilotReply, CopilotRequest, Provider, TriedStep, get_provider
 from flowpilot.excerpt import output_excerpt
 from flowpilot.models import OUTPUT_CAP_BYTES, Activity, ProblemDomain, Session, Step
 from flowpilot.psa import hooks as psa_hooks
@@ -145,7 +145,9 @@ def ask_copilot(session: Session, user: User, text: str, *, provider: Provider |
     try:
         reply = provider.ask(request)
     except AIError as exc:
-        activity.record(session, None, Activity.Kind.AI_ERROR, message=exc.message, error_kind=exc.kind)
+        activity.record(
+            session, None, Activity.Kind.AI_ERROR, message=exc.message, error_kind=exc.kind, model=provider.model
+        )
         raise
     with transaction.atomic():
         order = _next_order(session)
@@ -168,12 +170,20 @@ def ask_copilot(session: Session, user: User, text: str, *, provider: Provider |
             None,
             Activity.Kind.AI_REPLY,
             text=reply.reply,
-            model=reply.model,
             rule_based=provider.is_rule_based,
             step_ids=[str(s.pk) for s in steps],
+            **model_payload(reply),
         )
         refresh_search_vector(session.pk)
     return CopilotTurn(reply=reply.reply, steps=steps, model=reply.model, provider_label=provider.label)
+
+
+def model_payload(reply: CopilotReply) -> dict:
+    """What an AI activity records about the model: its id and tier, and the fast model it escalated from."""
+    payload = {"model": reply.model, "tier": reply.tier}
+    if reply.escalated_from:
+        payload["escalated_from"] = reply.escalated_from
+    return payload
 
 
 def _result_payload(step: Step) -> dict:
