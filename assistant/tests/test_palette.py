@@ -89,3 +89,16 @@ def test_a_registered_source_joins_the_results_for_its_roles_only(engineer, view
         assert "runs-test" not in [g.name for g in palette.results(viewer, "")]
     finally:
         palette.SOURCES._entries.pop("runs-test")
+
+
+def test_a_query_offers_the_full_session_search(client_for, engineer):
+    html = client_for(engineer).get("/palette/", {"q": "vpn drops"}).content.decode()
+    assert "Search all sessions for “vpn drops”" in html
+    assert "/sessions/?q=vpn+drops&amp;scope=all" in html
+
+
+def test_the_best_match_among_recent_matches_comes_first(client_for, engineer):
+    weak = sessions.open_session(engineer, problem_summary="Printer offline, vpn unrelated")
+    strong = sessions.open_session(engineer, problem_summary="VPN drops: VPN tunnel resets, VPN client logs")
+    html = client_for(engineer).get("/palette/", {"q": "vpn"}).content.decode()
+    assert html.index(f"/sessions/{strong.pk}/") < html.index(f"/sessions/{weak.pk}/")
