@@ -137,3 +137,12 @@ def test_an_ai_failure_keeps_the_question(fake_anthropic, client_for, engineer):
     response = client_for(engineer).post("/assistant/ask/", {"text": QUESTION}, follow=True)
     assert response.status_code == 200 and "could not answer" in response.content.decode()
     assert AssistantMessage.objects.get().text == QUESTION
+
+
+def test_staff_read_conversations_in_admin_without_editing(client, django_user_model, engineer):
+    convo = services.ask(engineer, QUESTION)
+    staff = django_user_model.objects.create_superuser(email="ops@example.com", password="pw-123-long!")
+    client.force_login(staff)
+    page = client.get(f"/admin/assistant/assistantconversation/{convo.pk}/change/")
+    assert page.status_code == 200 and QUESTION in page.content.decode()
+    assert client.get("/admin/assistant/assistantconversation/add/").status_code == 403
