@@ -146,7 +146,12 @@ def ask_copilot(session: Session, user: User, text: str, *, provider: Provider |
         reply = provider.ask(request)
     except AIError as exc:
         activity.record(
-            session, None, Activity.Kind.AI_ERROR, message=exc.message, error_kind=exc.kind, model=provider.model
+            session,
+            None,
+            Activity.Kind.AI_ERROR,
+            message=exc.message,
+            error_kind=exc.kind,
+            model=getattr(provider, "model", ""),
         )
         raise
     with transaction.atomic():
