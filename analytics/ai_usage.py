@@ -1,7 +1,7 @@
 """AI calls per model over the period, counted in the database.
 
 Copilot and assistant-to-session answers are Activity rows (`ai_reply`, `ai_error`) whose
-payload names the model (flowpilot.services.model_payload); escalation assessments keep
+payload names the model (flowpilot.services.save_ai_reply); escalation assessments keep
 theirs in `Handoff.ai_assessment["model"]`. Rows before model routing have no model: "unknown".
 """
 

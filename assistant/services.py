@@ -8,14 +8,16 @@ from assistant.models import AssistantConversation, AssistantMessage
 from assistant.retrieval import Citation, citations_for
 from flowpilot import activity
 from flowpilot import services as sessions
-from flowpilot.ai import CopilotReply, CopilotRequest, Provider, TriedStep, get_provider, routing
+from flowpilot.ai import CopilotReply, CopilotRequest, ProposedStep, Provider, TriedStep, get_provider, routing
 from flowpilot.ai.offline import match_rule
 from flowpilot.models import Activity, Session, Step
 from flowpilot.redact import redact
+from flowpilot.search import refresh_search_vector
 from resolutionflow.domain import Conflict, InvalidOperation
 
 MAX_QUESTION_CHARS = 4000
 HISTORY_TURNS = 10
+PROPOSED_FIELDS = ("title", "detail", "command", "expected_result")
 KNOWLEDGE_NOTE = (
     "Answer from the team's own knowledge where it fits; it is listed below. Say which resolved session or "
     "flow your answer follows."
@@ -113,6 +115,7 @@ def turn_into_session(conversation: AssistantConversation, user: User) -> Sessio
             raise Conflict("this conversation was already turned into a session")
         for message in messages:
             _copy_message(session, user, message)
+        refresh_search_vector(session.pk)
     conversation.session = session
     return session
 
@@ -122,26 +125,10 @@ def _copy_message(session: Session, user: User, message: AssistantMessage) -> No
     if message.role == AssistantMessage.Role.USER:
         activity.record(session, user, Activity.Kind.MESSAGE, text=message.text, **origin)
         return
-    steps = [
-        sessions.add_step(
-            session,
-            user,
-            title=step.get("title", "") or "Suggested step",
-            detail=step.get("detail", ""),
-            command=step.get("command", ""),
-            source=Step.Source.AI,
-        )
-        for step in message.steps
-    ]
-    activity.record(
-        session,
-        None,
-        Activity.Kind.AI_REPLY,
-        text=message.text,
+    reply = CopilotReply(
+        reply=message.text,
+        steps=[ProposedStep(**{key: str(step.get(key) or "") for key in PROPOSED_FIELDS}) for step in message.steps],
         model=message.model,
         tier=message.tier,
-        rule_based=message.rule_based,
-        step_ids=[str(s.pk) for s in steps],
-        citations=message.citations,
-        **origin,
     )
+    sessions.save_ai_reply(session, reply, rule_based=message.rule_based, citations=message.citations, **origin)

@@ -155,40 +155,43 @@ def ask_copilot(session: Session, user: User, text: str, *, provider: Provider |
         )
         raise
     with transaction.atomic():
-        order = _next_order(session)
-        steps = []
-        for offset, proposed in enumerate(reply.steps):
-            step = Step.objects.create(
-                session=session,
-                account_id=session.account_id,
-                order=order + offset,
-                title=proposed.title[:200],
-                detail=proposed.detail,
-                command=proposed.command,
-                expected_result=proposed.expected_result,
-                source=Step.Source.AI,
-            )
-            activity.record(session, None, Activity.Kind.STEP_PROPOSED, step_id=str(step.pk), title=step.title)
-            steps.append(step)
-        activity.record(
-            session,
-            None,
-            Activity.Kind.AI_REPLY,
-            text=reply.reply,
-            rule_based=provider.is_rule_based,
-            step_ids=[str(s.pk) for s in steps],
-            **model_payload(reply),
-        )
+        steps = save_ai_reply(session, reply, rule_based=provider.is_rule_based)
         refresh_search_vector(session.pk)
     return CopilotTurn(reply=reply.reply, steps=steps, model=reply.model, provider_label=provider.label)
 
 
-def model_payload(reply: CopilotReply) -> dict:
-    """What an AI activity records about the model: its id and tier, and the fast model it escalated from."""
-    payload = {"model": reply.model, "tier": reply.tier}
+def save_ai_reply(session: Session, reply: CopilotReply, *, rule_based: bool, **extra) -> list[Step]:
+    """A copilot answer on the record: its steps as proposed Steps, then the AI_REPLY Activity naming the
+    model and tier (and the fast model it was escalated from). Call inside a transaction."""
+    order = _next_order(session)
+    steps = []
+    for offset, proposed in enumerate(reply.steps):
+        step = Step.objects.create(
+            session=session,
+            account_id=session.account_id,
+            order=order + offset,
+            title=proposed.title[:200],
+            detail=proposed.detail,
+            command=proposed.command,
+            expected_result=proposed.expected_result,
+            source=Step.Source.AI,
+        )
+        activity.record(session, None, Activity.Kind.STEP_PROPOSED, step_id=str(step.pk), title=step.title)
+        steps.append(step)
+    model = {"model": reply.model, "tier": reply.tier}
     if reply.escalated_from:
-        payload["escalated_from"] = reply.escalated_from
-    return payload
+        model["escalated_from"] = reply.escalated_from
+    activity.record(
+        session,
+        None,
+        Activity.Kind.AI_REPLY,
+        text=reply.reply,
+        rule_based=rule_based,
+        step_ids=[str(s.pk) for s in steps],
+        **model,
+        **extra,
+    )
+    return steps
 
 
 def _result_payload(step: Step) -> dict:
