@@ -95,7 +95,8 @@ def _answer_text(reply: CopilotReply, citations: list[Citation], provider: Provi
     """The provider's answer; the rule-based one is told what the team did last time first."""
     solved = next((c for c in citations if c.kind == "session" and c.summary), None)
     if provider.is_rule_based and solved:
-        return f"Your team solved a similar problem before (“{solved.title}”): {solved.summary} {reply.reply}"
+        summary = solved.summary.rstrip(" .")
+        return f"Your team solved a similar problem before (“{solved.title}”): {summary}. {reply.reply}"
     return reply.reply
 
 
