@@ -57,16 +57,15 @@ def sessions(user: User, q: str, limit: int) -> list[Item]:
 
 
 def search_everything(user: User, q: str, limit: int) -> list[Item]:
-    """The way out of the palette's short list: the session list's full, ranked search."""
+    """The ways out of the palette's short list: the session list's full, ranked search, and the assistant."""
     if not q:
         return []
-    return [
-        Item(
-            f"Search all sessions for “{q}”",
-            f"{reverse('flowpilot:list')}?{urlencode({'q': q, 'scope': 'all'})}",
-            "Search",
-        )
-    ]
+    search_all = f"{reverse('flowpilot:list')}?{urlencode({'q': q, 'scope': 'all'})}"
+    found = [Item(f"Search all sessions for “{q}”", search_all, "Search")]
+    if has_role(user, ENGINEER_OR_ADMIN):
+        ask = f"{reverse('assistant:home')}?{urlencode({'q': q})}"
+        found.append(Item(f"Ask the assistant about “{q}”", ask, "Ask"))
+    return found
 
 
 def escalations(user: User, q: str, limit: int) -> list[Item]:

@@ -10,6 +10,7 @@ from accounts.models import ENGINEER_OR_ADMIN
 from assistant import palette, services
 from assistant.forms import AskForm
 from assistant.models import AssistantConversation
+from assistant.services import MAX_QUESTION_CHARS
 from flowpilot.ai import AIError, get_provider
 from resolutionflow.domain import DomainError
 from resolutionflow.htmx import first_form_error
@@ -35,7 +36,9 @@ def _own(request):
 @role_required(ENGINEER_OR_ADMIN)
 def home(request):
     conversations = scoped(_own(request), request.user)[:RECENT_CONVERSATIONS]
-    return render(request, "assistant/home.html", {"form": AskForm(), "conversations": conversations, **_labels()})
+    # The palette's "Ask the assistant about …" arrives with the typed words as ?q=.
+    form = AskForm(initial={"text": request.GET.get("q", "")[:MAX_QUESTION_CHARS]})
+    return render(request, "assistant/home.html", {"form": form, "conversations": conversations, **_labels()})
 
 
 @require_http_methods(["GET", "POST"])

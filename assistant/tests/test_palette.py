@@ -91,10 +91,13 @@ def test_a_registered_source_joins_the_results_for_its_roles_only(engineer, view
         palette.SOURCES._entries.pop("runs-test")
 
 
-def test_a_query_offers_the_full_session_search(client_for, engineer):
+def test_a_query_offers_the_full_session_search_and_the_assistant(client_for, engineer, viewer):
     html = client_for(engineer).get("/palette/", {"q": "vpn drops"}).content.decode()
     assert "Search all sessions for “vpn drops”" in html
     assert "/sessions/?q=vpn+drops&amp;scope=all" in html
+    assert "/assistant/?q=vpn+drops" in html
+    assert "vpn drops</textarea>" in client_for(engineer).get("/assistant/?q=vpn drops").content.decode()
+    assert "/assistant/?q=" not in client_for(viewer).get("/palette/", {"q": "vpn drops"}).content.decode()
 
 
 def test_the_best_match_among_recent_matches_comes_first(client_for, engineer):
