@@ -181,7 +181,9 @@ class AnthropicProvider:
             max_retries=settings.AI_MAX_RETRIES,
         )
 
-    def _call(self, *, system: str, prompt: str, tool: str, description: str, schema: dict, model: str, **options):
+    def _call(self, *, system: str, prompt: str, tool: str, description: str, schema: dict, model: str = "", **options):
+        # A caller that names no model is one of the deep tasks built on this call (flow building, proposals).
+        model = model or routing.model_for_tier(routing.DEEP)
         try:
             return self.client.messages.create(
                 model=model,

@@ -4,7 +4,7 @@ import pytest
 
 from flowpilot import services
 from flowpilot.ai import CopilotRequest, get_provider, routing
-from flowpilot.ai.anthropic_provider import ASSESS_TOOL, STEPS_TOOL
+from flowpilot.ai.anthropic_provider import ASSESS_TOOL, STEPS_TOOL, AnthropicProvider
 from flowpilot.ai.offline import OfflineProvider
 from flowpilot.models import Activity
 
@@ -105,3 +105,10 @@ def test_the_offline_provider_is_one_tier(engineer):
 
 def _request() -> CopilotRequest:
     return CopilotRequest(problem_summary="Outlook prompts", problem_domain="email", question="What next?")
+
+
+def test_a_structured_call_that_names_no_model_is_a_deep_task(routed):
+    # flows' builder and proposals call _call directly; unnamed means the deep tier.
+    routed.reply_with_tool("any_tool", {"x": 1})
+    AnthropicProvider()._call(system="s", prompt="p", tool="any_tool", description="d", schema={"type": "object"})
+    assert routed.models == [DEEP]
