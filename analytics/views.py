@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import get_for_account, role_required, scoped
-from analytics import breakdowns, queries, services
+from analytics import ai_usage, breakdowns, queries, services
 from analytics.charts import trend_chart
 from analytics.forms import BaselineEntryForm
 from analytics.models import BaselineEntry
@@ -35,6 +35,7 @@ def _figures(account_id, period: str) -> dict:
         "per_domain": breakdowns.per_domain(account_id, period),
         "weeks": weeks,
         "chart": trend_chart(weeks),
+        "ai_calls": ai_usage.ai_calls_per_model(account_id, period),
     }
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.access import ensure_role
 from accounts.models import User
 from flowpilot import activity, hooks
-from flowpilot.ai import AIError, CopilotRequest, Provider, TriedStep, get_provider
+from flowpilot.ai import AIError, CopilotReply, CopilotRequest, Provider, TriedStep, get_provider
 from flowpilot.excerpt import output_excerpt
 from flowpilot.models import OUTPUT_CAP_BYTES, Activity, ProblemDomain, Session, Step
 from flowpilot.psa import tasks as psa_tasks
@@ -150,35 +150,53 @@ def ask_copilot(session: Session, user: User, text: str, *, provider: Provider |
     try:
         reply = provider.ask(request)
     except AIError as exc:
-        activity.record(session, None, Activity.Kind.AI_ERROR, message=exc.message, error_kind=exc.kind)
-        raise
-    with transaction.atomic():
-        order = _next_order(session)
-        steps = []
-        for offset, proposed in enumerate(reply.steps):
-            step = Step.objects.create(
-                session=session,
-                account_id=session.account_id,
-                order=order + offset,
-                title=proposed.title[:200],
-                detail=proposed.detail,
-                command=proposed.command,
-                expected_result=proposed.expected_result,
-                source=Step.Source.AI,
-            )
-            activity.record(session, None, Activity.Kind.STEP_PROPOSED, step_id=str(step.pk), title=step.title)
-            steps.append(step)
         activity.record(
             session,
             None,
-            Activity.Kind.AI_REPLY,
-            text=reply.reply,
-            model=reply.model,
-            rule_based=provider.is_rule_based,
-            step_ids=[str(s.pk) for s in steps],
+            Activity.Kind.AI_ERROR,
+            message=exc.message,
+            error_kind=exc.kind,
+            model=getattr(provider, "model", ""),
         )
+        raise
+    with transaction.atomic():
+        steps = save_ai_reply(session, reply, rule_based=provider.is_rule_based)
         refresh_search_vector(session.pk)
     return CopilotTurn(reply=reply.reply, steps=steps, model=reply.model, provider_label=provider.label)
+
+
+def save_ai_reply(session: Session, reply: CopilotReply, *, rule_based: bool, **extra) -> list[Step]:
+    """A copilot answer on the record: its steps as proposed Steps, then the AI_REPLY Activity naming the
+    model and tier (and the fast model it was escalated from). Call inside a transaction."""
+    order = _next_order(session)
+    steps = []
+    for offset, proposed in enumerate(reply.steps):
+        step = Step.objects.create(
+            session=session,
+            account_id=session.account_id,
+            order=order + offset,
+            title=proposed.title[:200],
+            detail=proposed.detail,
+            command=proposed.command,
+            expected_result=proposed.expected_result,
+            source=Step.Source.AI,
+        )
+        activity.record(session, None, Activity.Kind.STEP_PROPOSED, step_id=str(step.pk), title=step.title)
+        steps.append(step)
+    model = {"model": reply.model, "tier": reply.tier}
+    if reply.escalated_from:
+        model["escalated_from"] = reply.escalated_from
+    activity.record(
+        session,
+        None,
+        Activity.Kind.AI_REPLY,
+        text=reply.reply,
+        rule_based=rule_based,
+        step_ids=[str(s.pk) for s in steps],
+        **model,
+        **extra,
+    )
+    return steps
 
 
 def _result_payload(step: Step) -> dict:

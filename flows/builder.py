@@ -8,7 +8,7 @@ whose graph goes through the same validator. Invalid output never becomes a draf
 from django.conf import settings
 
 from accounts.models import User
-from flowpilot.ai import AIError
+from flowpilot.ai import AIError, routing
 from flowpilot.ai.anthropic_provider import AnthropicProvider, _tool_input
 from flowpilot.ai.offline import match_rule
 from flows import graph as graphs
@@ -106,6 +106,7 @@ def anthropic_document(description: str, domain: str) -> dict:
         tool=BUILD_TOOL,
         description="Record the troubleshooting flow as a graph.",
         schema=BUILD_SCHEMA,
+        model=routing.model_for(routing.FLOW_BUILD),
     )
     document = _tool_input(message, BUILD_TOOL)
     return {**document, "schema_version": GRAPH_SCHEMA_VERSION}

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "escalations",
     "flows",
     "analytics",
+    "assistant",
     "axes",
 ]
 
@@ -272,7 +273,13 @@ if AI_PROVIDER not in {"anthropic", "offline"}:
     raise ImproperlyConfigured(
         f"Environment variable AI_PROVIDER is malformed: expected anthropic or offline, got {AI_PROVIDER!r}"
     )
-AI_MODEL = env.str("AI_MODEL", default="claude-haiku-5-5")
+# Model routing (flowpilot/ai/routing.py): quick answers on the fast model, hard calls on the deep one.
+# AI_MODEL, when set, is both (the single-model setting of earlier releases keeps working).
+# Empty means "not set": routing falls back to AI_MODEL, then to its defaults (claude-haiku-5-5 fast,
+# claude-sonnet-5-5 deep), resolved at call time so one override changes every path.
+AI_MODEL = env.str("AI_MODEL", default="")
+AI_MODEL_FAST = env.str("AI_MODEL_FAST", default="")
+AI_MODEL_DEEP = env.str("AI_MODEL_DEEP", default="")
 AI_TIMEOUT_S = _strict("AI_TIMEOUT_S", env.float, 30.0)
 AI_MAX_RETRIES = _strict("AI_MAX_RETRIES", env.int, 1)
 AI_ASSESSMENT_TIMEOUT_S = _strict("AI_ASSESSMENT_TIMEOUT_S", env.float, 15.0)

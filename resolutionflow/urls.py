@@ -15,6 +15,7 @@ urlpatterns = [
     path("escalations/", include("escalations.urls")),
     path("flows/", include("flows.urls")),
     path("analytics/", include("analytics.urls")),
+    path("", include("assistant.urls")),
     path("psa/", include("flowpilot.psa.urls")),
     path("api/v1/", include("resolutionflow.api_urls")),
 ]

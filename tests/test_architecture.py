@@ -1,6 +1,7 @@
 """The house rule: imports point one way (docs/architecture.md).
 
-Layers, bottom to top: accounts <- flowpilot <- escalations | sharing <- flows <- maintenance <- analytics.
+Layers, bottom to top: accounts <- flowpilot <- escalations | sharing <- flows <- maintenance <- analytics
+<- assistant.
 A module may import its own app and the apps below it; siblings (escalations and sharing)
 don't import each other. The project package `resolutionflow/` is the floor the apps stand on
 (domain errors, mail, htmx helpers) and imports apps only where it wires them together
@@ -26,6 +27,8 @@ LAYERS = {
     "flows": 3,
     "maintenance": 4,
     "analytics": 5,
+    # The command palette and quick assistant search everything below; nothing imports them.
+    "assistant": 6,
 }
 PROJECT = "resolutionflow"
 # Modules of the project package that wire apps together and so may import them.

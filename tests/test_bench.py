@@ -68,3 +68,12 @@ def test_bench_forwards_only_changed_options_to_the_child():
     command = Command()
     command.create_parser("manage.py", "bench_claim")
     assert command._forwarded({"claimers": 50, "rounds": 5}) == ["--rounds", "5"]
+
+
+@pytest.mark.django_db
+def test_bench_palette_finds_results_in_the_generated_account():
+    result = run_bench("bench_palette", "--sessions", "300", "--flows", "50", "--escalations", "5", "--rounds", "1")
+    per_query = result["figures"]["per_query"]
+    assert per_query["outlook"]["results"] > 0
+    assert per_query["zzyzx nothing"]["results"] == 0
+    assert {t["name"] for t in result["targets"]} == {"palette_p95_ms"}

@@ -7,7 +7,7 @@ parsing prose. Every SDK failure becomes an AIError with a message a tech can re
 import anthropic
 from django.conf import settings
 
-from flowpilot.ai import evidence
+from flowpilot.ai import evidence, routing
 from flowpilot.ai.base import AIError, Assessment, CopilotReply, CopilotRequest, ProposedStep
 
 STEPS_TOOL = "propose_steps"
@@ -19,6 +19,12 @@ STEPS_SCHEMA = {
     "type": "object",
     "properties": {
         "reply": {"type": "string", "description": "A short assessment for the tech (2-4 sentences)."},
+        "confidence": {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1,
+            "description": "How sure you are these steps address the problem (0..1).",
+        },
         "steps": {
             "type": "array",
             "maxItems": MAX_STEPS,
@@ -154,12 +160,20 @@ def _string(data: dict, key: str, limit: int, required: bool = False) -> str:
     return value.strip()[:limit]
 
 
+def _confidence(value) -> float | None:
+    """The model's optional self-rated confidence, clamped to 0..1; anything else counts as not given."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return max(0.0, min(1.0, float(value)))
+
+
 class AnthropicProvider:
     is_rule_based = False
 
     def __init__(self):
-        self.model = settings.AI_MODEL
-        self.label = f"Claude ({self.model})"
+        fast, deep = routing.model_for_tier(routing.FAST), routing.model_for_tier(routing.DEEP)
+        self.model = fast
+        self.label = f"Claude ({fast})" if fast == deep else f"Claude ({fast} / {deep})"
         self.client = anthropic.Anthropic(
             api_key=settings.ANTHROPIC_API_KEY or None,
             base_url=settings.ANTHROPIC_BASE_URL or None,
@@ -167,10 +181,12 @@ class AnthropicProvider:
             max_retries=settings.AI_MAX_RETRIES,
         )
 
-    def _call(self, *, system: str, prompt: str, tool: str, description: str, schema: dict, **options):
+    def _call(self, *, system: str, prompt: str, tool: str, description: str, schema: dict, model: str = "", **options):
+        # A caller that names no model is one of the deep tasks built on this call (flow building, proposals).
+        model = model or routing.model_for_tier(routing.DEEP)
         try:
             return self.client.messages.create(
-                model=self.model,
+                model=model,
                 max_tokens=MAX_TOKENS,
                 system=system,
                 messages=[{"role": "user", "content": prompt}],
@@ -190,13 +206,25 @@ class AnthropicProvider:
             # Includes undecodable or schema-violating response bodies.
             raise AIError("The copilot's reply was not in the expected format.", kind="malformed") from exc
 
-    def ask(self, request: CopilotRequest) -> CopilotReply:
+    def ask(self, request: CopilotRequest, *, task: str = routing.COPILOT) -> CopilotReply:
+        tier = routing.tier_for(task)
+        reply = self._ask_once(request, tier)
+        if routing.should_escalate(tier, reply.confidence):
+            # Once only: the deep answer stands whatever its confidence.
+            deep = self._ask_once(request, routing.DEEP)
+            deep.escalated_from = reply.model
+            return deep
+        return reply
+
+    def _ask_once(self, request: CopilotRequest, tier: str) -> CopilotReply:
+        model = routing.model_for_tier(tier)
         message = self._call(
             system=COPILOT_SYSTEM,
             prompt=copilot_prompt(request),
             tool=STEPS_TOOL,
             description="Answer the tech with an assessment and structured troubleshooting steps.",
             schema=STEPS_SCHEMA,
+            model=model,
         )
         data = _tool_input(message, STEPS_TOOL)
         raw_steps = data.get("steps")
@@ -211,15 +239,23 @@ class AnthropicProvider:
             )
             for s in raw_steps[:MAX_STEPS]
         ]
-        return CopilotReply(reply=_string(data, "reply", 8000, required=True), steps=steps, model=self.model)
+        return CopilotReply(
+            reply=_string(data, "reply", 8000, required=True),
+            steps=steps,
+            model=model,
+            tier=tier,
+            confidence=_confidence(data.get("confidence")),
+        )
 
     def assess(self, snapshot: dict, *, timeout: float) -> Assessment:
+        model = routing.model_for(routing.ASSESSMENT)
         message = self._call(
             system=ASSESS_SYSTEM,
             prompt=assess_prompt(snapshot),
             tool=ASSESS_TOOL,
             description="Record the likely cause, next steps and your confidence.",
             schema=ASSESS_SCHEMA,
+            model=model,
             timeout=timeout,
         )
         data = _tool_input(message, ASSESS_TOOL)
@@ -237,5 +273,6 @@ class AnthropicProvider:
             likely_cause=_string(data, "likely_cause", 2000, required=True),
             suggested_steps=[s.strip()[:200] for s in suggestions[:5]],
             confidence=max(0.0, min(1.0, float(confidence))),
-            model=self.model,
+            model=model,
+            tier=routing.DEEP,
         )

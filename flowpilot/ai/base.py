@@ -57,6 +57,9 @@ class CopilotReply:
     reply: str
     steps: list[ProposedStep]
     model: str
+    tier: str = ""  # fast | deep | offline (flowpilot/ai/routing.py)
+    confidence: float | None = None  # the model's own 0..1, when it gave one
+    escalated_from: str = ""  # the fast model whose low-confidence answer was retried on `model`
 
 
 @dataclass
@@ -65,13 +68,16 @@ class Assessment:
     suggested_steps: list[str]
     confidence: float  # 0..1, mapped to low/medium/high by the escalation service
     model: str
+    tier: str = ""
 
 
 class Provider(Protocol):
     label: str  # shown in the UI, e.g. "Rule-based (offline)"
     is_rule_based: bool
 
-    def ask(self, request: CopilotRequest) -> CopilotReply: ...
+    def ask(self, request: CopilotRequest, *, task: str = "copilot") -> CopilotReply:
+        """Answer on the task's tier (routing.TASK_TIERS); the reply names the model and tier used."""
+        ...
 
     def assess(self, snapshot: dict, *, timeout: float) -> Assessment:
         """Assess a handoff snapshot (see escalations) within `timeout` seconds."""

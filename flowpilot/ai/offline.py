@@ -7,7 +7,7 @@ and says so — a dead end is never proposed again.
 
 import re
 
-from flowpilot.ai import evidence
+from flowpilot.ai import evidence, routing
 from flowpilot.ai.base import Assessment, CopilotReply, CopilotRequest, ProposedStep, TriedStep
 from flowpilot.ai.offline_rules import CAUSES, GENERIC, RULES, Cause, Rule
 
@@ -81,8 +81,9 @@ class OfflineProvider:
     label = "Rule-based (offline)"
     is_rule_based = True
     model = MODEL
+    tier = routing.OFFLINE  # one tier for every task: routing has nothing to choose between
 
-    def ask(self, request: CopilotRequest) -> CopilotReply:
+    def ask(self, request: CopilotRequest, *, task: str = routing.COPILOT) -> CopilotReply:
         rule = match_rule(request.problem_summary, request.problem_domain, request.question)
         scope = evidence.scope_of(request.problem_summary, request.question)
         existing = {_norm(s.title) for s in request.tried}
@@ -107,7 +108,7 @@ class OfflineProvider:
                 "found so a senior can pick it up."
             )
         steps = [ProposedStep(**{**vars(s), "title": evidence.scoped(s.title, scope)}) for s in steps]
-        return CopilotReply(reply=" ".join(lines), steps=steps, model=MODEL)
+        return CopilotReply(reply=" ".join(lines), steps=steps, model=MODEL, tier=routing.OFFLINE)
 
     def assess(self, snapshot: dict, *, timeout: float = 15.0) -> Assessment:
         steps = snapshot.get("steps") or []
@@ -139,4 +140,6 @@ class OfflineProvider:
                 f"something specific to this {'site' if scope == evidence.SITE else 'user or device'} is likelier"
             )
             confidence = 0.25
-        return Assessment(likely_cause=cause, suggested_steps=suggestions, confidence=confidence, model=MODEL)
+        return Assessment(
+            likely_cause=cause, suggested_steps=suggestions, confidence=confidence, model=MODEL, tier=routing.OFFLINE
+        )

@@ -40,3 +40,10 @@ def test_ai_failure_is_a_clear_message_and_no_draft(fake_anthropic, api_for, eng
     response = api_for(engineer).post("/api/v1/flows/generate/", {"description": "VPN drops"}, format="json")
     assert response.status_code == 502 and "could not build" in response.json()["detail"]
     assert not Flow.objects.exists()
+
+
+def test_flow_building_asks_the_deep_model(fake_anthropic, settings, engineer):
+    settings.AI_MODEL, settings.AI_MODEL_FAST, settings.AI_MODEL_DEEP = "", "claude-fast-test", "claude-deep-test"
+    fake_anthropic.reply_with_tool(builder.BUILD_TOOL, {**vpn_graph(), "title": "VPN drops (AI)"})
+    builder.generate(engineer, description="VPN drops", problem_domain="networking")
+    assert fake_anthropic.models == ["claude-deep-test"]

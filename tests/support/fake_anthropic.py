@@ -45,6 +45,11 @@ class FakeAnthropic:
         self._server.shutdown()
         self._server.server_close()
 
+    @property
+    def models(self) -> list[str]:
+        """The model each request asked for, in order (model routing tests)."""
+        return [r["body"].get("model", "") for r in self.requests if isinstance(r["body"], dict)]
+
     def queue(self, *replies: FakeReply) -> None:
         with self._lock:
             self.replies.extend(replies)
