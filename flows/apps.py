@@ -20,5 +20,6 @@ class FlowsConfig(AppConfig):
         hooks.session_facts.register(receivers.session_facts)
         hooks.session_api_fields.register(receivers.session_api_fields)
         hooks.ticket_notes_sections.register(receivers.ticket_notes_sections)
+        hooks.session_resolved.register(receivers.session_resolved)
         register_nav("Flows", 25, "flows:list")
         demo.register_seeder("flows", 25, flows_demo.seed)

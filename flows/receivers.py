@@ -1,9 +1,10 @@
 """What flows contributes to flowpilot's named hooks (registered in FlowsConfig.ready())."""
 
+from django.db import transaction
 from django.template.loader import render_to_string
 
 from flowpilot.redact import redact
-from flows import runner
+from flows import runner, tasks
 from flows.panels import runner_context, suggestion_context
 
 
@@ -51,3 +52,15 @@ def ticket_notes_sections(session) -> list[tuple[str, list[str]]]:
     elif facts["stopped_at"]:
         lines.append(f"Stopped at: {facts['stopped_at']['text']}")
     return [("Guided flow", lines)]
+
+
+def _queue_proposal(session_id) -> None:
+    # The one place the knowledge loop queues work: after commit (nothing for a rolled-back
+    # resolve), robust so a broker outage never turns a saved resolve into an error page.
+    pk = str(session_id)
+    transaction.on_commit(lambda: tasks.propose_from_session.delay(pk), robust=True)
+
+
+def session_resolved(session, user) -> None:
+    """Queue the knowledge loop's proposal for the resolved session."""
+    _queue_proposal(session.pk)
