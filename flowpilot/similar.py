@@ -22,61 +22,12 @@ LIMIT = 3
 QUERY_WORDS = 12
 # The SQLite fallback scores at most this many candidates in Python.
 FALLBACK_CANDIDATES = 200
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "can",
-        "cannot",
-        "does",
-        "doesn't",
-        "for",
-        "from",
-        "has",
-        "have",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "not",
-        "no",
-        "of",
-        "on",
-        "or",
-        "our",
-        "the",
-        "their",
-        "them",
-        "they",
-        "this",
-        "to",
-        "was",
-        "were",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "will",
-        "with",
-        "after",
-        "every",
-        "user",
-        "users",
-        "client",
-        "clients",
-        "again",
-        "still",
-    ]
+_STOP_TEXT = (
+    "a an and are as at be but by can cannot does doesn't for from has have in into is it its not no of "
+    "on or our the their them they this to was were when where which while who will with after every user "
+    "users client clients again still"
 )
+STOP_WORDS = frozenset(_STOP_TEXT.split())
 
 
 @dataclass(frozen=True)
