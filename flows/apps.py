@@ -11,9 +11,10 @@ class FlowsConfig(AppConfig):
         # instead of either importing flows (docs/architecture.md).
         from accounts import demo
         from accounts.context_processors import register_nav
+        from accounts.models import ADMIN_OR_OWNER
         from flowpilot import hooks
         from flows import demo as flows_demo
-        from flows import receivers
+        from flows import receivers, selectors
 
         hooks.session_page.register(receivers.session_page)
         hooks.new_session_panels.register(receivers.new_session_panels)
@@ -22,4 +23,5 @@ class FlowsConfig(AppConfig):
         hooks.ticket_notes_sections.register(receivers.ticket_notes_sections)
         hooks.session_resolved.register(receivers.session_resolved)
         register_nav("Flows", 25, "flows:list")
+        register_nav("Proposals", 26, "flows:proposals", ADMIN_OR_OWNER, count=selectors.pending_proposals)
         demo.register_seeder("flows", 25, flows_demo.seed)

@@ -1,4 +1,5 @@
-"""Reads of flows: library search (ranked on PostgreSQL, icontains on SQLite), filters, 30-day stats."""
+"""Reads of flows: library search (ranked on PostgreSQL, icontains on SQLite), filters, 30-day stats,
+and the review queue's evidence."""
 
 import re
 from datetime import timedelta
@@ -10,7 +11,9 @@ from django.utils import timezone
 
 from accounts.access import scoped
 from accounts.models import User
-from flows.models import Flow, FlowRun
+from flowpilot.models import Session, Step
+from flowpilot.redact import redact
+from flows.models import Flow, FlowProposal, FlowRun
 
 STATS_DAYS = 30
 SUGGESTIONS = 3
@@ -94,3 +97,34 @@ def suggestions(user: User, *, domain: str = "", text: str = "", limit: int = SU
 
 def runs_of(flow: Flow) -> QuerySet:
     return FlowRun.objects.filter(flow=flow).select_related("session", "version", "started_by")
+
+
+def pending_proposals(user) -> int:
+    """The nav badge of reviewers: pending proposals of the account."""
+    return scoped(FlowProposal, user).filter(status=FlowProposal.Status.PENDING).count()
+
+
+def proposal_evidence(proposal: FlowProposal) -> list[dict]:
+    """Each source session with its steps, results, dead ends and resolution (secrets redacted)."""
+    ids = list(proposal.sources.values_list("session_id", flat=True))
+    sessions = Session.objects.filter(pk__in=ids, account_id=proposal.account_id).order_by("-resolved_at")
+    steps: dict = {}
+    for step in Step.objects.filter(session_id__in=ids).order_by("order"):
+        steps.setdefault(step.session_id, []).append(
+            {
+                "title": redact(step.title),
+                "status": step.status,
+                "source": step.source,
+                "result_note": redact(step.result_note),
+                "is_dead_end": step.is_dead_end,
+            }
+        )
+    return [
+        {
+            "session": session,
+            "problem_summary": redact(session.problem_summary),
+            "resolution_summary": redact(session.resolution_summary),
+            "steps": steps.get(session.pk, []),
+        }
+        for session in sessions
+    ]
