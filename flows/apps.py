@@ -18,6 +18,7 @@ class FlowsConfig(AppConfig):
 
         hooks.session_page.register(receivers.session_page)
         hooks.new_session_panels.register(receivers.new_session_panels)
+        hooks.new_session_panels.register(receivers.new_session_similar)
         hooks.session_facts.register(receivers.session_facts)
         hooks.session_api_fields.register(receivers.session_api_fields)
         hooks.ticket_notes_sections.register(receivers.ticket_notes_sections)

@@ -5,7 +5,7 @@ from django.template.loader import render_to_string
 
 from flowpilot.redact import redact
 from flows import runner, tasks
-from flows.panels import runner_context, suggestion_context
+from flows.panels import runner_context, similar_context, suggestion_context
 
 
 def session_page(request, session) -> dict[str, str]:
@@ -19,6 +19,11 @@ def session_page(request, session) -> dict[str, str]:
 def new_session_panels(request, form) -> str:
     """Flow suggestions on the new-session page (refreshed as the tech types)."""
     return render_to_string("flows/_suggest.html", suggestion_context(request, form.data), request=request)
+
+
+def new_session_similar(request, form) -> str:
+    """Similar resolutions on the new-session page (refreshed as the tech types)."""
+    return render_to_string("flows/_similar.html", similar_context(request, form.data), request=request)
 
 
 def session_facts(session) -> dict:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("proposals/<uuid:proposal_id>/accept/", proposal_views.proposal_accept, name="proposal_accept"),
     path("proposals/<uuid:proposal_id>/reject/", proposal_views.proposal_reject, name="proposal_reject"),
     path("suggest/", run_views.suggest, name="suggest"),
+    path("similar/", run_views.similar, name="similar"),
     path("steps/", run_views.steps, name="steps"),
     path("steps/<uuid:entry_id>/vote/", run_views.vote, name="vote"),
     path("<uuid:flow_id>/", views.flow_detail, name="detail"),
