@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import F, Q
 
+from flowpilot import hooks
 from flowpilot.models import Session
 from flowpilot.redact import redact
 from flowpilot.search import CONFIG, is_postgres
@@ -104,3 +105,24 @@ def for_session(session: Session, limit: int = LIMIT) -> list[Similar]:
     return find(
         session.account_id, session.problem_summary, domain=session.problem_domain, exclude=[session.pk], limit=limit
     )
+
+
+REFERENCE_TEXT_CHARS = 400
+
+
+def references(account_id, text: str, *, domain: str = "", exclude=()) -> list[dict]:
+    """What the copilot and the assessment are told the team already knows: similar resolutions, then
+    what the apps above add through `hooks.knowledge_context` (published flows)."""
+    found = find(account_id, text, domain=domain, exclude=exclude)
+    refs = [
+        {"kind": "resolution", "title": s.problem_summary[:120], "text": s.resolution_summary[:REFERENCE_TEXT_CHARS]}
+        for s in found
+    ]
+    for extra in hooks.knowledge_context(account_id, text, domain):
+        refs += extra
+    return refs
+
+
+def based_on(refs: list[dict]) -> list[str]:
+    """The short "based on: …" labels shown under an AI answer."""
+    return [f"{'flow' if r['kind'] == 'flow' else 'resolved session'} “{r['title']}”" for r in refs]

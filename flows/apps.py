@@ -23,6 +23,7 @@ class FlowsConfig(AppConfig):
         hooks.session_api_fields.register(receivers.session_api_fields)
         hooks.ticket_notes_sections.register(receivers.ticket_notes_sections)
         hooks.session_resolved.register(receivers.session_resolved)
+        hooks.knowledge_context.register(receivers.knowledge_context)
         register_nav("Flows", 25, "flows:list")
         register_nav("Proposals", 26, "flows:proposals", ADMIN_OR_OWNER, count=selectors.pending_proposals)
         demo.register_seeder("flows", 25, flows_demo.seed)

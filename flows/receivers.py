@@ -4,7 +4,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from flowpilot.redact import redact
-from flows import runner, tasks
+from flows import graph as graphs
+from flows import runner, selectors, tasks
 from flows.panels import runner_context, similar_context, suggestion_context
 
 
@@ -69,3 +70,11 @@ def _queue_proposal(session_id) -> None:
 def session_resolved(session, user) -> None:
     """Queue the knowledge loop's proposal for the resolved session."""
     _queue_proposal(session.pk)
+
+
+def knowledge_context(account_id, text: str, domain: str) -> list[dict]:
+    """Matching published flows for the copilot's and the assessment's prompt (SPEC section 14)."""
+    return [
+        {"kind": "flow", "title": flow.title, "text": redact(graphs.node_text(flow.graph))[:400]}
+        for flow in selectors.knowledge_flows(account_id, text, domain)
+    ]

@@ -84,15 +84,26 @@ def rate(part: int, whole: int) -> float | None:
 def suggestions(user: User, *, domain: str = "", text: str = "", limit: int = SUGGESTIONS) -> list[Flow]:
     """Published flows for a new problem: text matches first, the domain's own flows break ties."""
     published = scoped(Flow, user).filter(status=Flow.Status.PUBLISHED)
+    found = _text_matches(published, domain, text, limit)
+    if len(found) < limit and domain:
+        seen = {f.pk for f in found}
+        found += [f for f in published.filter(problem_domain=domain).order_by("title")[:limit] if f.pk not in seen]
+    return found[:limit]
+
+
+def _text_matches(published: QuerySet, domain: str, text: str, limit: int) -> list[Flow]:
     found = list(search(published, text, any_word=True)[: limit * 4]) if text.strip() else []
     if connection.vendor != "postgresql":
         words = WORD.findall(text.lower())
         found.sort(key=lambda f: -sum(w in f.search_text for w in words))
     found.sort(key=lambda f: f.problem_domain != domain)  # stable: keeps the text order within each group
-    if len(found) < limit and domain:
-        seen = {f.pk for f in found}
-        found += [f for f in published.filter(problem_domain=domain).order_by("title")[:limit] if f.pk not in seen]
     return found[:limit]
+
+
+def knowledge_flows(account_id, text: str, domain: str = "", limit: int = 2) -> list[Flow]:
+    """Published flows of the account whose words match the problem (the copilot's context)."""
+    published = Flow.objects.filter(account_id=account_id, status=Flow.Status.PUBLISHED)
+    return _text_matches(published, domain, text, limit)
 
 
 def runs_of(flow: Flow) -> QuerySet:

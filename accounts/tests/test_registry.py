@@ -24,5 +24,12 @@ def test_the_apps_registered_their_parts_at_start_up():
         "flowpilot.demo",
     ]
     assert [c.__module__ for c in home.CANDIDATES] == ["escalations.home", "flowpilot.apps"]
-    assert [entry.label for entry in ENTRIES] == ["Sessions", "Escalations", "Flows", "Analytics", "Account"]
+    assert [entry.label for entry in ENTRIES] == [
+        "Sessions",
+        "Escalations",
+        "Flows",
+        "Proposals",
+        "Analytics",
+        "Account",
+    ]
     assert [panel.__module__ for panel in PANELS] == ["flowpilot.psa.panels"]
