@@ -1,6 +1,7 @@
 """The review queue of the knowledge loop: /flows/proposals/ (owner/admin)."""
 
 import json
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -8,8 +9,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import get_for_account, role_required, scoped
-from accounts.models import ADMIN_OR_OWNER
+from accounts.access import get_for_account, has_role, role_required, scoped
+from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN
 from flows import diagram, proposals, selectors
 from flows import graph as graphs
 from flows.models import FlowProposal
@@ -115,3 +116,33 @@ def proposal_reject(request, proposal_id):
         return _refused(request, proposal, exc)
     messages.success(request, "Rejected. The reason is kept with the proposal.")
     return redirect("flows:proposals")
+
+
+@require_POST
+@role_required(ENGINEER_OR_ADMIN)
+def draft_from_gap(request):
+    """A knowledge gap's "draft a flow from these sessions" (linked from /analytics/flows/)."""
+    try:
+        made = proposals.draft_from_sessions(request.user, _uuids(request.POST.getlist("session")))
+    except DomainError as exc:
+        if exc.status_code == 403:
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+        return redirect("flows:list")
+    if isinstance(made, FlowProposal):
+        if not has_role(request.user, ADMIN_OR_OWNER):
+            messages.success(request, "Proposed: an owner or admin reviews it in the proposal queue.")
+            return redirect("flows:list")
+        return redirect("flows:proposal", proposal_id=made.pk)
+    messages.success(request, "Drafted from these sessions' problems: review it before publishing.")
+    return redirect("flows:edit", flow_id=made.pk)
+
+
+def _uuids(values: list[str]) -> list[uuid.UUID]:
+    found = []
+    for value in values[: proposals.GAP_SESSIONS_MAX]:
+        try:
+            found.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return found

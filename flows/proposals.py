@@ -15,14 +15,15 @@ from accounts.models import User
 from flowpilot.models import Session
 from flowpilot.redact import redact
 from flowpilot.similar import keywords
+from flows import builder, learning, runner, services
 from flows import graph as graphs
-from flows import learning, runner, services
 from flows.models import Flow, FlowProposal, FlowRun, ProposalSource
 from resolutionflow.domain import Conflict, InvalidOperation
 
 # Share of the shorter problem's words the other must hold to count as the same problem.
 SAME_PROBLEM_OVERLAP = 0.5
 REASON_MAX = 2000
+GAP_SESSIONS_MAX = 20
 
 
 def same_problem(a: str, b: str) -> bool:
@@ -163,9 +164,17 @@ def reject(proposal: FlowProposal, user: User, reason: str) -> FlowProposal:
     return proposal
 
 
-def draft_from_sessions(user: User, session_ids: list) -> FlowProposal | None:
-    """ "Draft a flow from these sessions" (a knowledge gap): propose from each resolved one, return the first."""
-    services.require_publisher(user)
-    sessions = Session.objects.filter(account_id=user.account_id, pk__in=session_ids, status=Session.Status.RESOLVED)
-    found = [propose_from_session(s.pk) for s in sessions.order_by("-resolved_at")[:20]]
-    return next((p for p in found if p is not None), None)
+def draft_from_sessions(user: User, session_ids: list) -> FlowProposal | Flow:
+    """ "Draft a flow from these sessions" (a knowledge gap): a proposal from the resolved ones, or, when none is
+    resolved yet, a builder draft from their problems. Engineer-or-admin; reviewing stays owner/admin."""
+    services.require_engineer(user)
+    sessions = Session.objects.filter(account_id=user.account_id, pk__in=session_ids[:GAP_SESSIONS_MAX])
+    if not sessions.exists():
+        raise InvalidOperation("none of these sessions is in your account")
+    for session in sessions.filter(status=Session.Status.RESOLVED).order_by("-resolved_at"):
+        proposal = propose_from_session(session.pk)
+        if proposal is not None:
+            return proposal
+    first = sessions.order_by("-created_at").first()
+    problems = "\n".join(sorted({s.problem_summary for s in sessions}))[:4000]
+    return builder.generate(user, description=problems, problem_domain=first.problem_domain)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("generate/", views.flow_generate, name="generate"),
     path("import/", views.flow_import, name="import"),
     path("proposals/", proposal_views.proposal_list, name="proposals"),
+    path("proposals/draft/", proposal_views.draft_from_gap, name="proposal_draft"),
     path("proposals/<uuid:proposal_id>/", proposal_views.proposal_detail, name="proposal"),
     path("proposals/<uuid:proposal_id>/graph/", proposal_views.proposal_graph, name="proposal_graph"),
     path("proposals/<uuid:proposal_id>/accept/", proposal_views.proposal_accept, name="proposal_accept"),
