@@ -14,7 +14,7 @@ class FlowsConfig(AppConfig):
         from accounts.models import ADMIN_OR_OWNER
         from flowpilot import hooks
         from flows import demo as flows_demo
-        from flows import receivers, selectors
+        from flows import loop_demo, receivers, selectors
 
         hooks.session_page.register(receivers.session_page)
         hooks.new_session_panels.register(receivers.new_session_panels)
@@ -27,3 +27,4 @@ class FlowsConfig(AppConfig):
         register_nav("Flows", 25, "flows:list")
         register_nav("Proposals", 26, "flows:proposals", ADMIN_OR_OWNER, count=selectors.pending_proposals)
         demo.register_seeder("flows", 25, flows_demo.seed)
+        demo.register_seeder("knowledge loop", 26, loop_demo.seed)

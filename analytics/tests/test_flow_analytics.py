@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from accounts import demo as accounts_demo
 from analytics import flow_metrics
 from escalations import services as escalations
 from flowpilot import services as session_services
@@ -143,3 +144,9 @@ def test_old_runs_fall_outside_the_period(engineer, runs):
     FlowRun.objects.update(started_at=timezone.now() - timedelta(days=40))
     assert flow_metrics.flow_report(engineer.account_id, "30d")["flows"] == []
     assert flow_metrics.flow_report(engineer.account_id, "90d")["flows"][0]["runs"] == 6
+
+
+def test_the_demo_shows_flow_figures_and_gaps(db):
+    northwind, _ = accounts_demo.seed_all()["northwind"]
+    report = flow_metrics.flow_report(northwind.pk, "30d")
+    assert report["flows"] and report["gaps"] and report["coverage"]["with_flow"]
