@@ -42,3 +42,11 @@ def test_secrets_in_resolutions_are_redacted(engineer):
     resolved(engineer, "Outlook keeps asking", "Set password=Hunter2Secret! on the service account")
     found = similar.find(engineer.account_id, "Outlook asking")
     assert "Hunter2Secret" not in found[0].resolution_summary
+
+
+@pytest.mark.parametrize(
+    "text", ["why is it very off and out", "C:\\ drive 100% full; can't 'map' it & | ! <->", "", "a", "ÄÖÜ ß 日本語"]
+)
+def test_any_typed_text_is_safe(engineer, text):
+    resolved(engineer, "Drive full on the file server", "Freed space")
+    assert isinstance(similar.find(engineer.account_id, text), list)
