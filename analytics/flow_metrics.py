@@ -1,9 +1,10 @@
 """Flow analytics (SPEC section 14): per-flow outcomes, coverage and knowledge gaps, computed in the database.
 
-Per flow, one grouped query counts runs, resolved-in-flow and escalated; one window
-query finds each flow's median time to resolve (the conventional median of
-analytics/queries.py: the middle value, or the mean of the two middle ones, picked
-by ROW_NUMBER within each flow); one grouped query finds where unfinished runs stop.
+Per flow, one grouped query counts runs, resolved-in-flow and escalated and, on
+PostgreSQL, takes each flow's median time to resolve with PERCENTILE_CONT(0.5) (the
+conventional median of analytics/queries.py: the middle value, or the mean of the
+two middle ones); elsewhere one window query picks the middle rows by ROW_NUMBER.
+One grouped query finds where unfinished runs stop.
 Coverage is one grouped query per window and one for the 12-week trend. Gaps
 group the window's escalations by domain and by a shared problem word, then drop
 those a published flow already covers.
@@ -12,7 +13,8 @@ those a published flow already covers.
 from collections import Counter
 from datetime import datetime, timedelta
 
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Window
+from django.db import connection
+from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, Q, Window
 from django.db.models.functions import RowNumber, TruncWeek
 from django.utils import timezone
 
@@ -34,18 +36,33 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 3) if whole else None
 
 
-def _medians(runs) -> dict:
-    """Median seconds from start to a resolved outcome, per flow, in one window query."""
-    resolved = runs.filter(outcome=FlowRun.Outcome.RESOLVED, ended_at__isnull=False).annotate(
-        ttr=ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField())
-    )
+class Median(Aggregate):
+    """PostgreSQL's conventional median (the mean of the two middle values for an even count)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = DurationField()
+
+
+TTR = ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField())
+RESOLVED_ENDED = Q(outcome=FlowRun.Outcome.RESOLVED, ended_at__isnull=False)
+
+
+def _medians(runs, resolved: dict) -> dict:
+    """Median seconds from start to a resolved outcome, per flow, in one window query.
+
+    `resolved` is {flow_id: resolved runs}, so only ROW_NUMBER is needed to pick each flow's middle row(s)."""
+    middle = Q(pk__in=[])
+    for flow_id, n in resolved.items():
+        if n:
+            middle |= Q(flow_id=flow_id, position__in={(n + 1) // 2, (n + 2) // 2})
     ranked = (
-        resolved.annotate(
+        runs.filter(RESOLVED_ENDED)
+        .annotate(
+            ttr=TTR,
             position=Window(RowNumber(), partition_by=[F("flow_id")], order_by=F("ttr").asc()),
-            n=Window(Count("pk"), partition_by=[F("flow_id")]),
         )
-        # Integer division: the one middle row for odd n, the two middle rows for even n.
-        .filter(Q(position=(F("n") + 1) / 2) | Q(position=(F("n") + 2) / 2))
+        .filter(middle)
         .order_by()
         .values_list("flow_id", "ttr")
     )
@@ -72,18 +89,23 @@ def _stops(runs) -> dict:
 
 def per_flow(account_id, since: datetime) -> list[dict]:
     runs = FlowRun.objects.filter(account_id=account_id, started_at__gte=since)
-    counts = (
-        runs.values("flow_id")
-        .annotate(
-            runs=Count("pk"),
-            resolved=Count("pk", filter=Q(outcome=FlowRun.Outcome.RESOLVED)),
-            escalated=Count("pk", filter=Q(outcome=FlowRun.Outcome.ESCALATE)),
-        )
-        .order_by("-runs")
-    )
-    counts = list(counts)
+    aggregates = {
+        "runs": Count("pk"),
+        "resolved": Count("pk", filter=Q(outcome=FlowRun.Outcome.RESOLVED)),
+        "escalated": Count("pk", filter=Q(outcome=FlowRun.Outcome.ESCALATE)),
+        "resolved_ended": Count("pk", filter=RESOLVED_ENDED),
+    }
+    on_postgres = connection.vendor == "postgresql"
+    if on_postgres:
+        # One pass with the counts: ~60 ms at 100,000 runs against ~110 ms for the window query.
+        aggregates["median"] = Median(TTR, filter=RESOLVED_ENDED)
+    counts = list(runs.values("flow_id").annotate(**aggregates).order_by("-runs"))
     flows = {f.pk: f for f in Flow.objects.filter(pk__in=[c["flow_id"] for c in counts]).only("title", "graph")}
-    medians, stops = _medians(runs), _stops(runs)
+    if on_postgres:
+        medians = {row["flow_id"]: seconds(row["median"]) for row in counts}
+    else:
+        medians = _medians(runs, {row["flow_id"]: row["resolved_ended"] for row in counts})
+    stops = _stops(runs)
     report = []
     for row in counts:
         flow = flows[row["flow_id"]]
@@ -106,22 +128,19 @@ def per_flow(account_id, since: datetime) -> list[dict]:
     return report
 
 
-def _with_run():
-    return Exists(FlowRun.objects.filter(session_id=OuterRef("pk")))
-
-
 def coverage(account_id, since: datetime, now: datetime) -> dict:
-    """Share of the account's sessions opened in the window that ran a flow, and the 12-week trend."""
-    sessions = Session.objects.filter(account_id=account_id).annotate(ran_flow=_with_run())
-    window = sessions.filter(created_at__gte=since).aggregate(
-        total=Count("pk"), covered=Count("pk", filter=Q(ran_flow=True))
-    )
-    start = now - timedelta(weeks=TREND_WEEKS)
+    """Share of the account's sessions opened in the window that ran a flow, and the 12-week trend.
+
+    "Ran a flow" is `id IN (sessions of the account's runs)`, which PostgreSQL hashes once; a correlated
+    EXISTS per session cost most of a second at 100,000 sessions (bench_flow_analytics)."""
+    ran = Q(pk__in=FlowRun.objects.filter(account_id=account_id).values("session_id"))
+    sessions = Session.objects.filter(account_id=account_id)
+    window = sessions.filter(created_at__gte=since).aggregate(total=Count("pk"), covered=Count("pk", filter=ran))
     weekly = (
-        sessions.filter(created_at__gte=start)
+        sessions.filter(created_at__gte=now - timedelta(weeks=TREND_WEEKS))
         .annotate(week=TruncWeek("created_at"))
         .values("week")
-        .annotate(total=Count("pk"), covered=Count("pk", filter=Q(ran_flow=True)))
+        .annotate(total=Count("pk"), covered=Count("pk", filter=ran))
         .order_by("week")
     )
     trend = [
@@ -141,11 +160,8 @@ def coverage(account_id, since: datetime, now: datetime) -> dict:
     }
 
 
-def _escalated_sessions(account_id, since: datetime):
-    escalated = Handoff.objects.filter(
-        account_id=account_id, intent=Handoff.Intent.ESCALATE, created_at__gte=since, session_id=OuterRef("pk")
-    )
-    return Session.objects.filter(account_id=account_id).filter(Exists(escalated))
+def _escalations(account_id, since: datetime):
+    return Handoff.objects.filter(account_id=account_id, intent=Handoff.Intent.ESCALATE, created_at__gte=since)
 
 
 def gaps(account_id, since: datetime) -> list[dict]:
@@ -153,26 +169,33 @@ def gaps(account_id, since: datetime) -> list[dict]:
     published = Flow.objects.filter(account_id=account_id, status=Flow.Status.PUBLISHED)
     covered_domains = set(published.values_list("problem_domain", flat=True))
     flow_words = " ".join(published.values_list("search_text", flat=True)).lower()
-    sessions = _escalated_sessions(account_id, since)
+    escalations = _escalations(account_id, since)
     found = []
-    for row in sessions.values("problem_domain").annotate(n=Count("pk")).order_by("-n"):
-        if row["problem_domain"] not in covered_domains:
-            ids = sessions.filter(problem_domain=row["problem_domain"]).order_by("-created_at")
-            ids = list(ids.values_list("pk", flat=True)[:GAP_SESSIONS])
-            found.append(_gap("domain", row["problem_domain"], "", row["n"], ids))
-    sample = list(
-        sessions.order_by("-created_at").values_list("pk", "problem_domain", "problem_summary")[:CLUSTER_SAMPLE]
+    by_domain = (
+        escalations.exclude(session__problem_domain__in=covered_domains)
+        .values("session__problem_domain")
+        .annotate(n=Count("session_id", distinct=True))
+        .order_by("-n")
     )
+    for row in by_domain:
+        domain = row["session__problem_domain"]
+        ids = escalations.filter(session__problem_domain=domain).order_by("-created_at")
+        found.append(
+            _gap("domain", domain, "", row["n"], list(ids.values_list("session_id", flat=True)[:GAP_SESSIONS]))
+        )
+    sample = escalations.filter(session__problem_domain__in=covered_domains).order_by("-created_at")
+    sample = sample.values_list("session_id", "session__problem_domain", "session__problem_summary")[:CLUSTER_SAMPLE]
     words: Counter = Counter()
     members: dict = {}
-    for pk, domain, summary in sample:
+    for pk, domain, summary in dict.fromkeys(sample):
         for word in set(keywords(summary)):
-            words[(domain, word)] += 1
-            members.setdefault((domain, word), []).append(pk)
+            if (domain, word) not in members or members[(domain, word)][-1] != pk:
+                words[(domain, word)] += 1
+                members.setdefault((domain, word), []).append(pk)
     seen: set = set()
     for (domain, word), n in words.most_common():
-        if n < CLUSTER_MIN or word in flow_words or domain not in covered_domains:
-            continue  # uncovered domains are already listed whole
+        if n < CLUSTER_MIN or word in flow_words:
+            continue
         group = frozenset(members[(domain, word)])
         if group in seen:
             continue

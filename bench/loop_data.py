@@ -109,9 +109,9 @@ def seed_flow_runs(account: Account, n_runs: int, n_flows: int, now: datetime, r
     escalated = [(sid, started) for sid, _, _, started, outcome, *_ in plan if outcome == "escalate"]
     bulk_insert(
         Handoff,
-        HANDOFF_FIELDS,
+        [*HANDOFF_FIELDS, "closed_reason"],
         ((uuid.uuid4(), sid, account.pk, engineer.pk, "escalate", "", "normal", {"schema_version": 1}, "ready",
-          None, None, started) for sid, started in escalated),
+          None, None, started, "") for sid, started in escalated),
     )  # fmt: skip
     _analyze(Session, FlowRun, Handoff)
     return count
