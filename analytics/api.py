@@ -12,14 +12,13 @@ from analytics import breakdowns, flow_metrics, queries, services, time_saved
 from analytics.models import BaselineEntry
 from resolutionflow.api import StrictCharField
 
+PERIOD_PARAMETER = OpenApiParameter("period", str, enum=list(queries.PERIODS), default=queries.DEFAULT_PERIOD)
+
 
 class EscalationMetricsView(APIView):
     permission_classes = [IsEngineerOrAdmin]
 
-    @extend_schema(
-        parameters=[OpenApiParameter("period", str, enum=list(queries.PERIODS), default=queries.DEFAULT_PERIOD)],
-        responses={200: dict},
-    )
+    @extend_schema(parameters=[PERIOD_PARAMETER], responses={200: dict})
     def get(self, request):
         period = queries.parse_period(request.query_params.get("period"))
         account_id = request.user.account_id
@@ -107,10 +106,7 @@ class FlowMetricsView(APIView):
 
     permission_classes = [IsEngineerOrAdmin]
 
-    @extend_schema(
-        parameters=[OpenApiParameter("period", str, enum=list(queries.PERIODS), default=queries.DEFAULT_PERIOD)],
-        responses={200: dict},
-    )
+    @extend_schema(parameters=[PERIOD_PARAMETER], responses={200: dict})
     def get(self, request):
         period = queries.parse_period(request.query_params.get("period"))
         return Response(flow_metrics.flow_report(request.user.account_id, period))
