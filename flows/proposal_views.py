@@ -78,10 +78,8 @@ def proposal_graph(request, proposal_id):
     except DomainError as exc:
         return _refused(request, proposal, exc)
     context = _review_context(proposal, graph_text=text, errors=errors)
-    status = 200 if not errors else 422
-    if request.htmx:
-        return render(request, f"{REVIEW}#review", context, status=status)
-    return render(request, REVIEW, context, status=status)
+    # 200 even with problems: the edit was saved and htmx swaps only 2xx answers by default.
+    return render(request, f"{REVIEW}#review" if request.htmx else REVIEW, context)
 
 
 def _refused(request, proposal, exc: DomainError):

@@ -42,6 +42,16 @@ def test_resolve_on_the_worker_proposes_and_the_reviewer_accepts(live_stack, sig
     expect(evidence).to_contain_text("Reinstall Teams")
     expect(evidence).to_contain_text("dead end")
     expect(reviewer.get_by_test_id("flow-diagram")).to_be_visible()
+    # Edit before accepting: a broken graph is reported inline (htmx) and blocks accepting until fixed.
+    editor = reviewer.get_by_label("Edit the graph (JSON, the flow export format)")
+    original = editor.input_value()
+    editor.fill(original.replace('"start": "', '"start": "nowhere-', 1))
+    reviewer.get_by_role("button", name="Check and save").click()
+    expect(reviewer.get_by_test_id("proposal-errors")).to_contain_text("nowhere-")
+    expect(reviewer.get_by_test_id("proposal-accept")).to_be_disabled()
+    reviewer.get_by_label("Edit the graph (JSON, the flow export format)").fill(original)
+    reviewer.get_by_role("button", name="Check and save").click()
+    expect(reviewer.get_by_test_id("proposal-errors")).to_contain_text("The graph is valid")
     reviewer.get_by_test_id("proposal-accept").click()
     expect(reviewer).to_have_url(re.compile(r"/flows/[0-9a-f-]+/edit/$"))
 

@@ -53,10 +53,10 @@ def test_outsider_gets_404(client_for, outsider, proposal):
 def test_edit_shows_problems_inline_and_keeps_the_text(client_for, admin_user, proposal):
     client = client_for(admin_user)
     bad = client.post(f"/flows/proposals/{proposal.pk}/graph/", {"graph": "{not json"}, HTTP_HX_REQUEST="true")
-    assert bad.status_code == 422 and "not valid JSON" in bad.content.decode()
+    assert bad.status_code == 200 and "not valid JSON" in bad.content.decode()
     graph = {**proposal.graph, "start": "nowhere"}
     broken = client.post(f"/flows/proposals/{proposal.pk}/graph/", {"graph": json.dumps(graph)}, HTTP_HX_REQUEST="true")
-    assert broken.status_code == 422 and "nowhere" in broken.content.decode()
+    assert broken.status_code == 200 and "nowhere" in broken.content.decode()
     fixed = {**proposal.graph, "nodes": [*proposal.graph["nodes"]]}
     fixed["nodes"][0] = {**fixed["nodes"][0], "text": "Edited by the reviewer"}
     ok = client.post(f"/flows/proposals/{proposal.pk}/graph/", {"graph": json.dumps(fixed)}, HTTP_HX_REQUEST="true")
