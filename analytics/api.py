@@ -8,18 +8,17 @@ from rest_framework.views import APIView
 
 from accounts.access import get_for_account, scoped
 from accounts.permissions import IsEngineerOrAdmin
-from analytics import breakdowns, queries, services, time_saved
+from analytics import breakdowns, flow_metrics, queries, services, time_saved
 from analytics.models import BaselineEntry
 from resolutionflow.api import StrictCharField
+
+PERIOD_PARAMETER = OpenApiParameter("period", str, enum=list(queries.PERIODS), default=queries.DEFAULT_PERIOD)
 
 
 class EscalationMetricsView(APIView):
     permission_classes = [IsEngineerOrAdmin]
 
-    @extend_schema(
-        parameters=[OpenApiParameter("period", str, enum=list(queries.PERIODS), default=queries.DEFAULT_PERIOD)],
-        responses={200: dict},
-    )
+    @extend_schema(parameters=[PERIOD_PARAMETER], responses={200: dict})
     def get(self, request):
         period = queries.parse_period(request.query_params.get("period"))
         account_id = request.user.account_id
@@ -100,3 +99,14 @@ class BaselineEntryDetailView(generics.RetrieveDestroyAPIView):
 
     def perform_destroy(self, instance):
         services.delete_baseline_entry(self.request.user, instance)
+
+
+class FlowMetricsView(APIView):
+    """Per-flow outcomes, coverage and knowledge gaps (SPEC section 14); engineer-or-admin."""
+
+    permission_classes = [IsEngineerOrAdmin]
+
+    @extend_schema(parameters=[PERIOD_PARAMETER], responses={200: dict})
+    def get(self, request):
+        period = queries.parse_period(request.query_params.get("period"))
+        return Response(flow_metrics.flow_report(request.user.account_id, period))

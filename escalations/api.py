@@ -3,6 +3,7 @@
 import logging
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.renderers import BrowsableAPIRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -13,6 +14,7 @@ from accounts.access import get_for_account
 from accounts.permissions import IsEngineerOrAdmin, ReadMemberWriteEngineer
 from escalations import selectors, services
 from escalations.models import Handoff, Priority
+from flowpilot import similar
 from flowpilot.models import Session
 from resolutionflow.api import StrictCharField
 
@@ -50,6 +52,12 @@ class UserRefSerializer(serializers.Serializer):
     name = serializers.CharField(source="display_name", read_only=True)
 
 
+class SimilarSerializer(serializers.Serializer):
+    session = serializers.UUIDField()
+    problem_summary = serializers.CharField()
+    resolution_summary = serializers.CharField()
+
+
 class HandoffSerializer(serializers.ModelSerializer):
     session = serializers.UUIDField(source="session_id", read_only=True)
     handed_off_by = UserRefSerializer(read_only=True)
@@ -78,6 +86,21 @@ class HandoffSerializer(serializers.ModelSerializer):
             "snapshot",
         ]
         read_only_fields = fields
+
+
+class HandoffDetailSerializer(HandoffSerializer):
+    """GET /api/v1/handoffs/{id}/ only: the list and actions skip the similar-resolution lookup."""
+
+    similar = serializers.SerializerMethodField()
+
+    class Meta(HandoffSerializer.Meta):
+        fields = [*HandoffSerializer.Meta.fields, "similar"]
+        read_only_fields = fields
+
+    @extend_schema_field(SimilarSerializer(many=True))
+    def get_similar(self, handoff) -> list[dict]:
+        """Up to three resolved sessions of the account most like this problem (SPEC section 14)."""
+        return [item.as_dict() for item in similar.for_session(handoff.session)]
 
 
 class HandoffCreateSerializer(serializers.Serializer):
@@ -118,7 +141,7 @@ class HandoffDetail(generics.RetrieveAPIView):
 
     permission_classes = [ReadMemberWriteEngineer]
     renderer_classes = RENDERERS
-    serializer_class = HandoffSerializer
+    serializer_class = HandoffDetailSerializer
 
     def get_object(self):
         return _handoff(self.request, self.kwargs["pk"])

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from escalations import broadcast
 from escalations.models import Handoff
-from flowpilot import ai
+from flowpilot import ai, similar
 from flowpilot.ai import evidence
 from flowpilot.ai.base import AIError, Assessment
 
@@ -65,9 +65,17 @@ def assess_handoff(handoff_id) -> str:
         return handoff.assessment_status
     try:
         provider = ai.get_provider()
-        data = stored_assessment(
-            provider.assess(handoff.snapshot, timeout=settings.AI_ASSESSMENT_TIMEOUT_S), handoff.snapshot
+        snapshot = handoff.snapshot or {}
+        refs = similar.references(
+            handoff.account_id,
+            snapshot.get("summary", ""),
+            domain=snapshot.get("domain", ""),
+            exclude=[handoff.session_id],
         )
+        data = stored_assessment(
+            provider.assess({**snapshot, "references": refs}, timeout=settings.AI_ASSESSMENT_TIMEOUT_S), snapshot
+        )
+        data["based_on"] = similar.based_on(refs)
         fields = {"ai_assessment": data, "assessment_status": Handoff.AssessmentStatus.READY}
     except AIError as exc:
         logger.warning("Assessment of handoff %s unavailable (%s): %s", handoff_id, exc.kind, exc.message)

@@ -13,6 +13,7 @@ from escalations import selectors, services
 from escalations.forms import HandoffForm
 from escalations.hooks import stat_card_for
 from escalations.models import Handoff
+from flowpilot import similar
 from flowpilot.models import Session
 from resolutionflow.domain import DomainError, InvalidOperation
 from resolutionflow.htmx import first_form_error, refusal
@@ -106,6 +107,7 @@ def _context_data(request, handoff: Handoff) -> dict:
         "can_release": handoff.claimed_by_id == user.pk and handoff.released_at is None and user.is_engineer_or_admin,
         "show_delivery": user.is_admin_or_owner,
         "delivery_rows": selectors.delivery_rows(handoff) if user.is_admin_or_owner else [],
+        "similar": similar.for_session(handoff.session),
     }
 
 

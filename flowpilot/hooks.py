@@ -53,6 +53,13 @@ session_resolved = Hook(
 )
 
 
+knowledge_context = Hook(
+    "knowledge_context",
+    "Called with (account_id, text, domain) when the copilot or the assessment builds its prompt; each "
+    "receiver returns a list of references {'kind', 'title', 'text'} (plain, redacted) of the account, "
+    "e.g. matching published flows. Shown to the tech as 'based on: …'.",
+)
+
 new_session_panels = Hook(
     "new_session_panels",
     "Called with (request, form) while rendering the new-session page; each receiver returns HTML or ''.",

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.access import ensure_role
 from accounts.models import User
-from flowpilot import activity, hooks
+from flowpilot import activity, hooks, similar
 from flowpilot.ai import AIError, CopilotReply, CopilotRequest, Provider, TriedStep, get_provider
 from flowpilot.excerpt import output_excerpt
 from flowpilot.models import OUTPUT_CAP_BYTES, Activity, ProblemDomain, Session, Step
@@ -146,6 +146,9 @@ def ask_copilot(session: Session, user: User, text: str, *, provider: Provider |
         history=_history(session, message),
         # Whoever claimed this session is the senior it was escalated to: never tell them to escalate.
         picked_up=session.activities.filter(kind=Activity.Kind.CLAIMED, actor=user).exists(),
+        references=similar.references(
+            session.account_id, session.problem_summary, domain=session.problem_domain, exclude=[session.pk]
+        ),
     )
     try:
         reply = provider.ask(request)
@@ -160,7 +163,9 @@ def ask_copilot(session: Session, user: User, text: str, *, provider: Provider |
         )
         raise
     with transaction.atomic():
-        steps = save_ai_reply(session, reply, rule_based=provider.is_rule_based)
+        steps = save_ai_reply(
+            session, reply, rule_based=provider.is_rule_based, based_on=similar.based_on(request.references)
+        )
         refresh_search_vector(session.pk)
     return CopilotTurn(reply=reply.reply, steps=steps, model=reply.model, provider_label=provider.label)
 

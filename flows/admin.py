@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from flows.models import Flow, FlowRun, FlowVersion, LibraryStep
+from flows.models import Flow, FlowProposal, FlowRun, FlowVersion, LibraryStep
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -43,3 +43,12 @@ class LibraryStepAdmin(admin.ModelAdmin):
     list_display = ("title", "account", "problem_domain", "usage_count", "thumbs_up", "thumbs_down")
     list_filter = ("account", "problem_domain")
     readonly_fields = ("usage_count", "thumbs_up", "thumbs_down")
+
+
+@admin.register(FlowProposal)
+class FlowProposalAdmin(ReadOnlyAdmin):
+    """Read-only: proposals are accepted or rejected on /flows/proposals/ (flows.proposals)."""
+
+    list_display = ("title", "account", "status", "flow", "problem_domain", "reviewer", "updated_at")
+    list_filter = ("status", "account", "problem_domain")
+    search_fields = ("title", "rationale")

@@ -173,3 +173,63 @@ class LibraryStepVote(models.Model):
 
     def __str__(self) -> str:
         return f"{'up' if self.up else 'down'} on {self.step_id}"
+
+
+class FlowProposal(models.Model):
+    """A flow (or an amendment to one) proposed from resolved sessions, waiting for a reviewer."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    # The flow to amend; none for a new flow.
+    flow = models.ForeignKey(Flow, on_delete=models.SET_NULL, null=True, blank=True, related_name="proposals")
+    # Where the amendment goes in (the node where the source session's run stopped).
+    at_node = models.CharField(max_length=64, blank=True)
+    title = models.CharField(max_length=200)
+    problem_domain = models.CharField(max_length=12, choices=ProblemDomain.choices, default=ProblemDomain.OTHER)
+    # The problem's words, for grouping proposals of the same problem.
+    problem_text = models.TextField(blank=True)
+    graph = models.JSONField(default=empty_graph)
+    rationale = models.TextField(blank=True)
+    model = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # The draft the accept created.
+    draft = models.ForeignKey(Flow, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["account", "status", "problem_domain"], name="proposal_account_status_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_amendment(self) -> bool:
+        return self.flow_id is not None
+
+
+class ProposalSource(models.Model):
+    """A resolved session a proposal learned from; a session yields at most one proposal."""
+
+    proposal = models.ForeignKey(FlowProposal, on_delete=models.CASCADE, related_name="sources")
+    session = models.ForeignKey("flowpilot.Session", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["added_at"]
+        constraints = [models.UniqueConstraint(fields=["session"], name="proposalsource_one_per_session")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} -> {self.proposal_id}"

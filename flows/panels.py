@@ -2,6 +2,7 @@
 
 from accounts.access import has_role, scoped
 from accounts.models import ENGINEER_OR_ADMIN
+from flowpilot import similar
 from flowpilot.models import ProblemDomain, Session
 from flows import runner, selectors
 from flows.models import Flow, FlowRun, LibraryStep
@@ -57,3 +58,12 @@ def suggestion_context(request, data) -> dict:
     domain = domain if domain in ProblemDomain.values else ""
     found = selectors.suggestions(request.user, domain=domain, text=text) if (text.strip() or domain) else []
     return {"suggested": found, "searched": bool(text.strip() or domain)}
+
+
+def similar_context(request, data) -> dict:
+    """Resolved sessions of the account most like the problem being typed (the new-session panel)."""
+    text = str(data.get("problem_summary", ""))[:2000]
+    domain = data.get("problem_domain", "")
+    domain = domain if domain in ProblemDomain.values else ""
+    found = similar.find(request.user.account_id, text, domain=domain) if text.strip() else []
+    return {"similar": found, "searched": bool(text.strip())}

@@ -3,8 +3,10 @@
 from django.template.loader import render_to_string
 
 from flowpilot.redact import redact
-from flows import runner
-from flows.panels import runner_context, suggestion_context
+from flows import graph as graphs
+from flows import runner, selectors, tasks
+from flows.panels import runner_context, similar_context, suggestion_context
+from outbox import services as outbox
 
 
 def session_page(request, session) -> dict[str, str]:
@@ -18,6 +20,11 @@ def session_page(request, session) -> dict[str, str]:
 def new_session_panels(request, form) -> str:
     """Flow suggestions on the new-session page (refreshed as the tech types)."""
     return render_to_string("flows/_suggest.html", suggestion_context(request, form.data), request=request)
+
+
+def new_session_similar(request, form) -> str:
+    """Similar resolutions on the new-session page (refreshed as the tech types)."""
+    return render_to_string("flows/_similar.html", similar_context(request, form.data), request=request)
 
 
 def session_facts(session) -> dict:
@@ -51,3 +58,22 @@ def ticket_notes_sections(session) -> list[tuple[str, list[str]]]:
     elif facts["stopped_at"]:
         lines.append(f"Stopped at: {facts['stopped_at']['text']}")
     return [("Guided flow", lines)]
+
+
+def _queue_proposal(session_id) -> None:
+    # The one place the knowledge loop queues work: an outbox row in the resolve's transaction
+    # (nothing for a rolled-back resolve), dispatched after commit and swept again if the broker lost it.
+    outbox.enqueue(tasks.PROPOSE, session_id=str(session_id))
+
+
+def session_resolved(session, user) -> None:
+    """Queue the knowledge loop's proposal for the resolved session."""
+    _queue_proposal(session.pk)
+
+
+def knowledge_context(account_id, text: str, domain: str) -> list[dict]:
+    """Matching published flows for the copilot's and the assessment's prompt (SPEC section 14)."""
+    return [
+        {"kind": "flow", "title": flow.title, "text": redact(graphs.node_text(flow.graph))[:400]}
+        for flow in selectors.knowledge_flows(account_id, text, domain)
+    ]

@@ -19,7 +19,7 @@ from flowpilot.models import Session, Step
 from flows import library, runner
 from flows.forms import AnswerForm, LibraryStepForm
 from flows.models import Flow, LibraryStep
-from flows.panels import runner_context, suggestion_context
+from flows.panels import runner_context, similar_context, suggestion_context
 from resolutionflow.domain import DomainError, InvalidOperation
 from resolutionflow.htmx import first_form_error, refusal
 
@@ -126,6 +126,12 @@ def run_new(request, flow_id):
 @role_required(ENGINEER_OR_ADMIN)
 def suggest(request):
     return render(request, "flows/_suggest.html#results", suggestion_context(request, request.GET))
+
+
+@require_GET
+@account_required
+def similar(request):
+    return render(request, "flows/_similar.html#results", similar_context(request, request.GET))
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,4 +1,5 @@
-"""Reads of flows: library search (ranked on PostgreSQL, icontains on SQLite), filters, 30-day stats."""
+"""Reads of flows: library search (ranked on PostgreSQL, icontains on SQLite), filters, 30-day stats,
+and the review queue's evidence."""
 
 import re
 from datetime import timedelta
@@ -10,7 +11,9 @@ from django.utils import timezone
 
 from accounts.access import scoped
 from accounts.models import User
-from flows.models import Flow, FlowRun
+from flowpilot.models import Session, Step
+from flowpilot.redact import redact
+from flows.models import Flow, FlowProposal, FlowRun
 
 STATS_DAYS = 30
 SUGGESTIONS = 3
@@ -81,16 +84,58 @@ def rate(part: int, whole: int) -> float | None:
 def suggestions(user: User, *, domain: str = "", text: str = "", limit: int = SUGGESTIONS) -> list[Flow]:
     """Published flows for a new problem: text matches first, the domain's own flows break ties."""
     published = scoped(Flow, user).filter(status=Flow.Status.PUBLISHED)
-    found = list(search(published, text, any_word=True)[: limit * 4]) if text.strip() else []
-    if connection.vendor != "postgresql":
-        words = WORD.findall(text.lower())
-        found.sort(key=lambda f: -sum(w in f.search_text for w in words))
-    found.sort(key=lambda f: f.problem_domain != domain)  # stable: keeps the text order within each group
+    found = _text_matches(published, domain, text, limit)
     if len(found) < limit and domain:
         seen = {f.pk for f in found}
         found += [f for f in published.filter(problem_domain=domain).order_by("title")[:limit] if f.pk not in seen]
     return found[:limit]
 
 
+def _text_matches(published: QuerySet, domain: str, text: str, limit: int) -> list[Flow]:
+    found = list(search(published, text, any_word=True)[: limit * 4]) if text.strip() else []
+    if connection.vendor != "postgresql":
+        words = WORD.findall(text.lower())
+        found.sort(key=lambda f: -sum(w in f.search_text for w in words))
+    found.sort(key=lambda f: f.problem_domain != domain)  # stable: keeps the text order within each group
+    return found[:limit]
+
+
+def knowledge_flows(account_id, text: str, domain: str = "", limit: int = 2) -> list[Flow]:
+    """Published flows of the account whose words match the problem (the copilot's context)."""
+    published = Flow.objects.filter(account_id=account_id, status=Flow.Status.PUBLISHED)
+    return _text_matches(published, domain, text, limit)
+
+
 def runs_of(flow: Flow) -> QuerySet:
     return FlowRun.objects.filter(flow=flow).select_related("session", "version", "started_by")
+
+
+def pending_proposals(user) -> int:
+    """The nav badge of reviewers: pending proposals of the account."""
+    return scoped(FlowProposal, user).filter(status=FlowProposal.Status.PENDING).count()
+
+
+def proposal_evidence(proposal: FlowProposal) -> list[dict]:
+    """Each source session with its steps, results, dead ends and resolution (secrets redacted)."""
+    ids = list(proposal.sources.values_list("session_id", flat=True))
+    sessions = Session.objects.filter(pk__in=ids, account_id=proposal.account_id).order_by("-resolved_at")
+    steps: dict = {}
+    for step in Step.objects.filter(session_id__in=ids).order_by("order"):
+        steps.setdefault(step.session_id, []).append(
+            {
+                "title": redact(step.title),
+                "status": step.status,
+                "source": step.source,
+                "result_note": redact(step.result_note),
+                "is_dead_end": step.is_dead_end,
+            }
+        )
+    return [
+        {
+            "session": session,
+            "problem_summary": redact(session.problem_summary),
+            "resolution_summary": redact(session.resolution_summary),
+            "steps": steps.get(session.pk, []),
+        }
+        for session in sessions
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from flows import run_views, views
+from flows import proposal_views, run_views, views
 
 app_name = "flows"
 urlpatterns = [
@@ -8,7 +8,14 @@ urlpatterns = [
     path("new/", views.flow_create, name="create"),
     path("generate/", views.flow_generate, name="generate"),
     path("import/", views.flow_import, name="import"),
+    path("proposals/", proposal_views.proposal_list, name="proposals"),
+    path("proposals/draft/", proposal_views.draft_from_gap, name="proposal_draft"),
+    path("proposals/<uuid:proposal_id>/", proposal_views.proposal_detail, name="proposal"),
+    path("proposals/<uuid:proposal_id>/graph/", proposal_views.proposal_graph, name="proposal_graph"),
+    path("proposals/<uuid:proposal_id>/accept/", proposal_views.proposal_accept, name="proposal_accept"),
+    path("proposals/<uuid:proposal_id>/reject/", proposal_views.proposal_reject, name="proposal_reject"),
     path("suggest/", run_views.suggest, name="suggest"),
+    path("similar/", run_views.similar, name="similar"),
     path("steps/", run_views.steps, name="steps"),
     path("steps/<uuid:entry_id>/vote/", run_views.vote, name="vote"),
     path("<uuid:flow_id>/", views.flow_detail, name="detail"),

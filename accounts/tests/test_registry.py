@@ -20,6 +20,7 @@ def test_the_apps_registered_their_parts_at_start_up():
         "flowpilot.demo",
         "escalations.demo",
         "flows.demo",
+        "flows.loop_demo",
         "analytics.demo",
         "flowpilot.demo",
     ]
@@ -28,6 +29,7 @@ def test_the_apps_registered_their_parts_at_start_up():
         "Sessions",
         "Escalations",
         "Flows",
+        "Proposals",
         "Assistant",
         "Analytics",
         "Account",

@@ -95,6 +95,15 @@ def _tried_block(tried) -> str:
     return "\n".join(lines)
 
 
+def references_block(references) -> list[str]:
+    """The team's own knowledge for the prompt: similar resolutions and matching published flows."""
+    if not references:
+        return []
+    lines = ["What this team already knows (similar resolved sessions and published flows; prefer what worked):"]
+    lines += [f"- {r.get('kind', '')}: {r.get('title', '')} — {r.get('text', '')}" for r in references]
+    return lines
+
+
 def copilot_prompt(request: CopilotRequest) -> str:
     """The one user message: problem, history, steps tried with results, the question."""
     parts = [
@@ -107,6 +116,7 @@ def copilot_prompt(request: CopilotRequest) -> str:
         parts.append("Conversation so far:")
         parts += [f"{turn['role']}: {turn['text']}" for turn in request.history]
     parts.append(_tried_block(request.tried))
+    parts += references_block(request.references)
     parts.append(f"Scope: {_scope_line(request.problem_summary, request.question)}")
     if request.picked_up:
         parts.append(PICKED_UP_NOTE)
@@ -128,6 +138,7 @@ def assess_prompt(snapshot: dict) -> str:
         f"Ticket: {snapshot.get('ticket', '')}",
         f"Scope: {_scope_line(snapshot.get('summary', ''), snapshot.get('escalator_notes', ''))}",
         f"Already done or failed (do not suggest again): {'; '.join(tried) if tried else 'nothing'}",
+        *references_block(snapshot.get("references")),
         "Steps tried:",
     ]
     for step in snapshot.get("steps") or []:

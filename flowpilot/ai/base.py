@@ -50,6 +50,8 @@ class CopilotRequest:
     history: list[dict] = field(default_factory=list)  # [{"role": "user"|"assistant", "text": ...}]
     # The asker picked this session up from the queue: they are the senior, so never "escalate".
     picked_up: bool = False
+    # The team's knowledge: similar resolved sessions and matching published flows ({kind, title, text}).
+    references: list[dict] = field(default_factory=list)
 
 
 @dataclass

@@ -108,6 +108,11 @@ class OfflineProvider:
                 "found so a senior can pick it up."
             )
         steps = [ProposedStep(**{**vars(s), "title": evidence.scoped(s.title, scope)}) for s in steps]
+        resolved = [r for r in request.references if r.get("kind") == "resolution"]
+        if resolved and not follow_up:
+            lines.append(
+                f"Your team resolved a similar problem before (“{resolved[0]['title']}”): {resolved[0]['text']}"
+            )
         return CopilotReply(reply=" ".join(lines), steps=steps, model=MODEL, tier=routing.OFFLINE)
 
     def assess(self, snapshot: dict, *, timeout: float = 15.0) -> Assessment:
