@@ -20,12 +20,13 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 ## The embedded default: SQLite, in-memory channel layer, in-process tasks, offline AI.
-## Beat's job (re-notify unclaimed escalations) runs beside daphne and stops with it.
+## Beat's jobs (re-notify unclaimed escalations, maintenance schedules) run beside daphne and stop with it.
 ## Email links point at the origin served here unless SITE_URL is set.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: seed
 	@$(PY) manage.py renotify_unclaimed --loop 60 & renotify=$$!; \
-	trap 'kill $$renotify 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py run_schedules --loop 60 & schedules=$$!; \
+	trap 'kill $$renotify $$schedules 2>/dev/null' EXIT INT TERM; \
 	echo "ResolutionFlow on http://$(HOST):$(PORT)/ (Ctrl-C stops)"; \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) --websocket_timeout -1 resolutionflow.asgi:application
 
@@ -61,7 +62,7 @@ clean:
 
 ## Benchmarks against throwaway PostgreSQL/Redis (or DATABASE_URL/REDIS_URL); see docs/benchmarks.md.
 ## `make bench` runs them all, `make bench-NAME` one. The bench app (bench/) is dev-only: bench.settings installs it.
-BENCHES      := metrics queue escalate claim push
+BENCHES      := metrics queue escalate claim push runs
 BENCH_RUN    := DJANGO_SETTINGS_MODULE=bench.settings $(PY) manage.py
 
 .PHONY: $(addprefix bench-,$(BENCHES))

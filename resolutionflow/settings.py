@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "sharing",
     "escalations",
     "flows",
+    "maintenance",
     "analytics",
 ]
 
@@ -211,6 +212,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE = {
     "renotify-unclaimed": {"task": "escalations.renotify_unclaimed", "schedule": 60.0},
+    # Maintenance schedules: a run per due time (idempotent, maintenance/services.py fire_schedule).
+    "fire-maintenance-schedules": {"task": "maintenance.fire_schedules", "schedule": 60.0},
     # Last month's time-saved report to owners and admins, on the 1st at 07:00 (TIME_ZONE).
     "monthly-time-saved-email": {
         "task": "analytics.send_monthly_time_saved",

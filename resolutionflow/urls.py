@@ -14,6 +14,7 @@ urlpatterns = [
     path("sessions/", include("flowpilot.urls")),
     path("escalations/", include("escalations.urls")),
     path("flows/", include("flows.urls")),
+    path("runs/", include("maintenance.urls")),
     path("analytics/", include("analytics.urls")),
     path("psa/", include("flowpilot.psa.urls")),
     path("api/v1/", include("resolutionflow.api_urls")),

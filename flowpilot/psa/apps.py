@@ -8,6 +8,7 @@ class PsaConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.settings_panels import register_settings_panel
-        from flowpilot.psa.panels import connection_card
+        from flowpilot.psa.panels import connection_card, members_card
 
         register_settings_panel("psa.connection", 10, connection_card)
+        register_settings_panel("psa.members", 11, members_card)

@@ -1,0 +1,71 @@
+"""Reads of runs: the list, the grid (targets x items), progress and the overdue count for the nav."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.access import scoped
+from accounts.models import User
+from maintenance.models import Run, RunItem, RunTarget
+from maintenance.procedure import action_nodes
+
+RECORDED = ~Q(items__status=RunItem.Status.PENDING)
+
+
+def runs_for(user: User) -> QuerySet:
+    """The account's runs, newest first, with item counts (done = no longer pending)."""
+    return (
+        scoped(Run, user)
+        .select_related("assignee", "flow")
+        .annotate(total=Count("items"), done=Count("items", filter=RECORDED))
+        .order_by("finished_at", "-created_at")
+    )
+
+
+def overdue_count(user: User) -> int:
+    """Unfinished runs past their due time (the number next to "Runs" in the nav)."""
+    return scoped(Run, user).filter(finished_at__isnull=True, due_at__lt=timezone.now()).count()
+
+
+def progress(run: Run) -> dict:
+    counts = dict(
+        RunItem.objects.filter(run=run).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    total = sum(counts.values())
+    return {
+        "done": total - counts.get(RunItem.Status.PENDING, 0),
+        "total": total,
+        "failed": counts.get(RunItem.Status.FAILED, 0),
+        "skipped": counts.get(RunItem.Status.SKIPPED, 0),
+    }
+
+
+@dataclass(frozen=True)
+class Cell:
+    id: str
+    status: str
+    row: int
+    col: int
+
+
+def columns(run: Run) -> list[dict]:
+    """The procedure's action nodes, in order: the grid's columns."""
+    nodes = action_nodes(run.version.graph)
+    return [{"key": n["key"], "text": n.get("text", n["key"]), "col": i} for i, n in enumerate(nodes)]
+
+
+def grid(run: Run) -> list[tuple[RunTarget, list[Cell]]]:
+    """Every target with its cells in column order; two queries, no model instances per item."""
+    targets = list(RunTarget.objects.filter(run=run).order_by("position"))
+    cells: dict = {t.pk: [] for t in targets}
+    rows = RunItem.objects.filter(run=run).order_by("position").values_list("pk", "target_id", "status", "position")
+    by_target = {t.pk: t for t in targets}
+    for pk, target_id, status, position in rows:
+        cells[target_id].append(Cell(str(pk), status, by_target[target_id].position, position))
+    return [(t, cells[t.pk]) for t in targets]
+
+
+def cells_for(item_ids: list) -> list[Cell]:
+    rows = RunItem.objects.filter(pk__in=item_ids).values_list("pk", "status", "target__position", "position")
+    return [Cell(str(pk), status, row, col) for pk, status, row, col in rows]

@@ -1,0 +1,34 @@
+// The run page's live grid: keep keyboard focus on a cell a teammate's tick replaced, and
+// re-fetch the grid after a reconnect (changes made while the socket was down are missed).
+(function () {
+  "use strict";
+  var opens = 0;
+  var focusedId = null;
+
+  document.body.addEventListener("htmx:wsOpen", function (event) {
+    var live = event.target.closest("[data-run-live]");
+    if (!live) return;
+    opens += 1;
+    live.setAttribute("data-ws-open", "true");
+    if (opens > 1) {
+      htmx.ajax("GET", live.getAttribute("data-grid-url"), { target: "#run-grid", swap: "outerHTML" });
+    }
+  });
+
+  document.body.addEventListener("htmx:wsClose", function (event) {
+    var live = event.target.closest("[data-run-live]");
+    if (live) live.setAttribute("data-ws-open", "false");
+  });
+
+  document.body.addEventListener("htmx:wsBeforeMessage", function () {
+    var active = document.activeElement;
+    focusedId = active && active.id ? active.id : null;
+  });
+
+  document.body.addEventListener("htmx:wsAfterMessage", function () {
+    if (!focusedId) return;
+    var now = document.getElementById(focusedId);
+    if (now && document.activeElement !== now) now.focus({ preventScroll: true });
+    focusedId = null;
+  });
+})();
