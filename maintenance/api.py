@@ -20,7 +20,7 @@ class RunCreateSerializer(serializers.Serializer):
     flow = serializers.UUIDField()
     title = StrictCharField(max_length=200, required=False, allow_blank=True, default="")
     targets = serializers.ListField(child=serializers.JSONField(), allow_empty=True, help_text=TARGETS_HELP)
-    assignee = serializers.IntegerField(required=False, allow_null=True, default=None)
+    assignee = serializers.UUIDField(required=False, allow_null=True, default=None)
     due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
@@ -33,7 +33,7 @@ class ItemResultSerializer(serializers.Serializer):
 class ScheduleCreateSerializer(serializers.Serializer):
     flow = serializers.UUIDField()
     targets = serializers.ListField(child=serializers.JSONField(), allow_empty=True, help_text=TARGETS_HELP)
-    assignee = serializers.IntegerField(required=False, allow_null=True, default=None)
+    assignee = serializers.UUIDField(required=False, allow_null=True, default=None)
     recurrence = StrictCharField(max_length=100, help_text="weekly, monthly or a five-field cron expression")
     next_due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
@@ -45,7 +45,7 @@ ITEM_FIELDS = {
     "result_note": serializers.CharField(),
     "output": serializers.CharField(),
     "output_truncated": serializers.BooleanField(),
-    "done_by": serializers.IntegerField(allow_null=True),
+    "done_by": serializers.UUIDField(allow_null=True),
     "done_at": serializers.DateTimeField(allow_null=True),
 }
 ItemSerializer = inline_serializer("RunItem", ITEM_FIELDS)
@@ -56,7 +56,7 @@ RunSerializer = inline_serializer(
         "flow": serializers.UUIDField(),
         "version": serializers.IntegerField(),
         "title": serializers.CharField(),
-        "assignee": serializers.IntegerField(allow_null=True),
+        "assignee": serializers.UUIDField(allow_null=True),
         "due_at": serializers.DateTimeField(allow_null=True),
         "finished_at": serializers.DateTimeField(allow_null=True),
         "overdue": serializers.BooleanField(),

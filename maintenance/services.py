@@ -111,7 +111,7 @@ def _member(user: User, assignee) -> User | None:
     if assignee in (None, ""):
         return None
     if not isinstance(assignee, User):
-        assignee = User.objects.filter(pk=assignee).first() if str(assignee).isdigit() else None
+        assignee = User.objects.filter(pk=assignee).first() if _is_uuid(assignee) else None
     if assignee is None or assignee.account_id != user.account_id or not assignee.is_active:
         raise InvalidOperation("assignee must be an active member of this account")
     if not assignee.has_role(ENGINEER_OR_ADMIN):

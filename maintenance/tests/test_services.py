@@ -60,7 +60,7 @@ def test_viewer_cannot_create_or_tick(viewer, procedure, run):
 
 
 def test_assignee_must_be_an_engineer_of_the_account(engineer, procedure, viewer, outsider):
-    for assignee in (viewer, outsider, 999999):
+    for assignee in (viewer, outsider, 999999, "1f0e0000-0000-4000-8000-000000000000"):
         with pytest.raises(InvalidOperation, match="assignee"):
             services.create_run(engineer, flow_id=procedure.pk, title="x", targets=["a"], assignee=assignee)
 
