@@ -165,7 +165,7 @@ def members_of(account_id) -> list[tuple[User, str]]:
     return [(user, mapped.get(user.pk, "")) for user in users]
 
 
-def save_member_mapping(actor: User, mapping: dict[int, str]) -> None:
+def save_member_mapping(actor: User, mapping: dict) -> None:
     """Set (or clear, with "") the ConnectWise member of users of the actor's account; owners and admins."""
     ensure_role(actor, ADMIN_OR_OWNER)
     users = {u.pk: u for u in User.objects.filter(account_id=actor.account_id, pk__in=list(mapping))}

@@ -1,5 +1,7 @@
 """`/psa/`: save and test the connection, look up a ticket, push notes, refresh the push log."""
 
+import uuid
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -49,11 +51,13 @@ def save_connection(request):
 @role_required(ADMIN_OR_OWNER)
 def save_members(request):
     """The member mapping card's form: one `member-<user id>` field per user ("" clears it)."""
-    mapping = {
-        int(key[len(MEMBER_FIELD) :]): value
-        for key, value in request.POST.items()
-        if key.startswith(MEMBER_FIELD) and key[len(MEMBER_FIELD) :].isdigit()
-    }
+    mapping = {}
+    for key, value in request.POST.items():
+        if key.startswith(MEMBER_FIELD):
+            try:
+                mapping[uuid.UUID(key[len(MEMBER_FIELD) :])] = value
+            except ValueError:
+                continue  # not a user field; ignoring it beats a 500 on a hand-made form
     try:
         services.save_member_mapping(request.user, mapping)
     except DomainError as exc:
