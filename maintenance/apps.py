@@ -14,5 +14,5 @@ class MaintenanceConfig(AppConfig):
         from maintenance import demo as maintenance_demo
         from maintenance.selectors import overdue_count
 
-        register_nav("Runs", 30, "maintenance:list", badge=overdue_count)
-        demo.register_seeder("maintenance", 40, maintenance_demo.seed)
+        register_nav("Runs", 28, "maintenance:list", badge=overdue_count)
+        demo.register_seeder("maintenance", 28, maintenance_demo.seed)

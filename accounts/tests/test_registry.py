@@ -20,9 +20,10 @@ def test_the_apps_registered_their_parts_at_start_up():
         "flowpilot.demo",
         "escalations.demo",
         "flows.demo",
+        "maintenance.demo",
         "analytics.demo",
         "flowpilot.demo",
     ]
     assert [c.__module__ for c in home.CANDIDATES] == ["escalations.home", "flowpilot.apps"]
-    assert [entry.label for entry in ENTRIES] == ["Sessions", "Escalations", "Flows", "Analytics", "Account"]
-    assert [panel.__module__ for panel in PANELS] == ["flowpilot.psa.panels"]
+    assert [entry.label for entry in ENTRIES] == ["Sessions", "Escalations", "Flows", "Runs", "Analytics", "Account"]
+    assert [panel.__module__ for panel in PANELS] == ["flowpilot.psa.panels", "flowpilot.psa.panels"]
