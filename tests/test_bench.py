@@ -68,3 +68,11 @@ def test_bench_forwards_only_changed_options_to_the_child():
     command = Command()
     command.create_parser("manage.py", "bench_claim")
     assert command._forwarded({"claimers": 50, "rounds": 5}) == ["--rounds", "5"]
+
+
+@pytest.mark.django_db
+def test_bench_runs_renders_the_grid_page():
+    result = run_bench("bench_runs", "--targets", "6", "--items", "4", "--rounds", "2", "--skip-live")
+    assert result["figures"]["grid"] == "6 x 4"
+    assert result["figures"]["render"]["n"] == 2 and result["figures"]["render"]["bytes"] > 0
+    assert [t["name"] for t in result["targets"]] == ["render_p95_ms"]
