@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from accounts.access import scoped
 from accounts.models import User
-from maintenance.models import Run, RunItem, RunTarget
+from maintenance.models import Run, RunItem, RunTarget, Schedule
 from maintenance.procedure import action_nodes
 
 RECORDED = ~Q(items__status=RunItem.Status.PENDING)
@@ -21,6 +21,10 @@ def runs_for(user: User) -> QuerySet:
         .annotate(total=Count("items"), done=Count("items", filter=RECORDED))
         .order_by("finished_at", "-created_at")
     )
+
+
+def schedules_for(user: User) -> QuerySet:
+    return scoped(Schedule, user).filter(active=True).select_related("flow", "assignee").order_by("next_due_at")[:50]
 
 
 def overdue_count(user: User) -> int:

@@ -47,6 +47,7 @@ def run_list(request):
 def _list_context(request, form) -> dict:
     return {
         "runs": selectors.runs_for(request.user)[:100],
+        "schedules": selectors.schedules_for(request.user),
         "form": form,
         "can_work": has_role(request.user, ENGINEER_OR_ADMIN),
         "now": timezone.now(),

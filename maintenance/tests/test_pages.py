@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from maintenance import services
 from maintenance.models import Run, RunItem
 
 
@@ -144,3 +145,10 @@ def test_overdue_run_is_flagged_on_its_page_the_list_and_the_nav(client_for, eng
 def test_wrong_method_is_405(client_for, engineer, run):
     assert client_for(engineer).get(tick_url(run, run.items.first())).status_code == 405
     assert client_for(engineer).post(f"/runs/{run.pk}/").status_code == 405
+
+
+def test_the_list_shows_the_accounts_schedules_only(client_for, engineer, outsider, procedure):
+    services.create_schedule(engineer, flow_id=procedure.pk, targets=["A", "B"], recurrence="monthly")
+    html = client_for(engineer).get("/runs/").content.decode()
+    assert 'data-testid="schedule-row"' in html and "2 targets · monthly" in html
+    assert 'data-testid="schedule-row"' not in client_for(outsider).get("/runs/").content.decode()
