@@ -1,7 +1,7 @@
 """Live grid updates over the channel layer: changed cells and the progress line, out-of-band.
 
 Called from `transaction.on_commit` by the services; never raises into its caller.
-The fragments are the page's own partials (`maintenance/run.html#cell`, `#progress`).
+The fragments are the page's own: `cells.render_cell` and the `maintenance/run.html#progress` partial.
 """
 
 import logging
@@ -11,6 +11,7 @@ from channels.layers import get_channel_layer
 from django.template.loader import render_to_string
 
 from maintenance import selectors
+from maintenance.cells import render_oob
 from maintenance.models import Run
 
 logger = logging.getLogger(__name__)
@@ -23,8 +24,7 @@ def run_group(run_id) -> str:
 
 def render_update(run: Run, item_ids: list) -> str:
     """Changed cells and the progress line as out-of-band swaps (the tick response uses it too)."""
-    cells = selectors.cells_for(item_ids)
-    html = render_to_string("maintenance/run.html#cells", {"cells": cells, "run": run, "oob": True})
+    html = render_oob(selectors.cells_for(item_ids))
     return html + render_to_string(
         "maintenance/run.html#progress", {"run": run, "progress": selectors.progress(run), "oob": True}
     )

@@ -11,6 +11,7 @@ from accounts.models import ENGINEER_OR_ADMIN
 from flowpilot.psa import services as psa
 from flowpilot.psa.models import PsaPush
 from maintenance import broadcast, notes, selectors, services
+from maintenance.cells import render_row
 from maintenance.forms import ItemForm, RunForm
 from maintenance.models import Run, RunItem, RunTarget
 from resolutionflow.domain import DomainError
@@ -29,13 +30,6 @@ def _target(run: Run, target_id) -> RunTarget:
     if target is None:
         raise Http404("Not found.")
     return target
-
-
-def _item(run: Run, item_id) -> RunItem:
-    item = RunItem.objects.filter(run=run, pk=item_id).first()
-    if item is None:
-        raise Http404("Not found.")
-    return item
 
 
 @require_GET
@@ -82,7 +76,7 @@ def _grid_context(request, run: Run) -> dict:
     return {
         "run": run,
         "columns": selectors.columns(run),
-        "rows": selectors.grid(run),
+        "rows": [(target, render_row(cells)) for target, cells in selectors.grid(run)],
         "progress": selectors.progress(run),
         "overdue": run.is_overdue(),
         "can_work": has_role(request.user, ENGINEER_OR_ADMIN),
@@ -104,9 +98,13 @@ def run_grid(request, run_id):
 
 @require_POST
 @role_required(ENGINEER_OR_ADMIN)
-def item_tick(request, run_id, item_id):
+def cell_tick(request, run_id, row, col):
+    """A grid cell (target row, step column) toggled: pending <-> done."""
     run = _run(request, run_id)
-    item = services.toggle_item(_item(run, item_id), request.user)
+    item = RunItem.objects.filter(run=run, target__position=row, position=col).first()
+    if item is None:
+        raise Http404("Not found.")
+    item = services.toggle_item(item, request.user)
     # The same out-of-band fragment the watchers get; the button swaps itself in place.
     return HttpResponse(broadcast.render_update(run, [item.pk]))
 

@@ -10,7 +10,7 @@ from maintenance.models import Run, RunItem
 
 
 def tick_url(run, item) -> str:
-    return f"/runs/{run.pk}/items/{item.pk}/tick/"
+    return f"/runs/{run.pk}/cells/{item.target.position}/{item.position}/tick/"
 
 
 @pytest.mark.parametrize("role", ["owner", "engineer", "viewer"])
@@ -24,7 +24,7 @@ def test_members_see_the_list_and_the_grid(role, request, client_for, run):
     assert html.count('class="run-cell run-cell-pending"') == 9
     assert f'ws-connect="/ws/runs/{run.pk}/"' in html
     # Every cell is a labelled button: row header + column header + its own status.
-    assert 'aria-labelledby="rt0 rk0 b' in html
+    assert 'id="c0-0"' in html and 'aria-labelledby="rt0 rk0 c0-0"' in html
     assert ("hx-disable" in html) == (role == "viewer")
 
 
@@ -86,19 +86,26 @@ def test_viewer_cannot_create_tick_or_bulk(client_for, viewer, procedure, run):
 
 
 def test_tick_answers_the_out_of_band_cell_and_progress(client_for, engineer, run):
-    item = run.items.first()
+    item = run.items.get(target__position=1, position=2)
     response = client_for(engineer).post(tick_url(run, item), HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'id="b{item.pk}"' in html and "run-cell-done" in html and 'hx-swap-oob="true"' in html
+    assert (
+        'id="c1-2"' in html
+        and 'aria-pressed="true"' in html
+        and "run-cell-done" in html
+        and 'hx-swap-oob="true"' in html
+    )
     assert 'data-done="1" data-total="9"' in html
     item.refresh_from_db()
     assert item.status == "done"
 
 
-def test_tick_of_another_runs_item_is_404(client_for, engineer, run, procedure):
+def test_tick_of_a_cell_outside_the_grid_is_404(client_for, engineer, run):
     other = Run.objects.create(account=run.account, flow=run.flow, version=run.version, title="other")
-    assert client_for(engineer).post(f"/runs/{other.pk}/items/{run.items.first().pk}/tick/").status_code == 404
+    assert client_for(engineer).post(f"/runs/{other.pk}/cells/0/0/tick/").status_code == 404
+    assert client_for(engineer).post(f"/runs/{run.pk}/cells/3/0/tick/").status_code == 404
+    assert client_for(engineer).post(f"/runs/{run.pk}/cells/0/-1/tick/").status_code == 404
 
 
 def test_bulk_done_marks_every_target_once(client_for, engineer, run):

@@ -125,14 +125,14 @@ async def _ticks(port: int, run_id, cookies: list[str], token: str, items: list)
     headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     body = json.dumps({"status": "done"}).encode()
     latencies, missed = [], 0
-    for n, (item_id, target_id, key) in enumerate(items):
+    for n, (row, col, target_id, key) in enumerate(items):
         t0 = time.perf_counter()
         status, payload = await http(
             port, "POST", f"/api/v1/runs/{run_id}/targets/{target_id}/items/{key}/", headers, body
         )
         if status != 200:
             raise CommandError(f"item POST answered {status}: {payload[:200]!r}")
-        marker = f'id="b{item_id}"'
+        marker = f"c{row}-{col}"
         deadline = time.perf_counter() + DELIVERY_TIMEOUT_S
         while any(marker not in got for got in arrivals) and time.perf_counter() < deadline:
             await asyncio.sleep(0.002)
@@ -149,8 +149,8 @@ async def _receive(ws, got: dict) -> None:
     try:
         async for message in ws:
             now = time.perf_counter()
-            for part in message.split('<button type="button" id="b')[1:]:
-                got.setdefault(f'id="b{part[:36]}"', now)
+            for part in message.split('<button type="button" id="')[1:]:
+                got.setdefault(part.split('"', 1)[0], now)
     finally:
         await ws.close()
 

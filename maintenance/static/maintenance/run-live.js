@@ -20,6 +20,19 @@
     if (live) live.setAttribute("data-ws-open", "false");
   });
 
+  // One listener for every cell: a 500 x 20 grid would otherwise carry 10,000 hx-post URLs.
+  // Space and Enter on a focused button arrive here as clicks too.
+  document.body.addEventListener("click", function (event) {
+    var cell = event.target.closest(".run-cell");
+    if (!cell || cell.closest("[data-readonly]")) return;
+    var live = cell.closest("[data-run-live]");
+    var position = cell.id.slice(1).split("-");
+    htmx.ajax("POST", live.getAttribute("data-tick-url") + position[0] + "/" + position[1] + "/tick/", {
+      source: cell,
+      swap: "none",
+    });
+  });
+
   document.body.addEventListener("htmx:wsBeforeMessage", function () {
     var active = document.activeElement;
     focusedId = active && active.id ? active.id : null;
