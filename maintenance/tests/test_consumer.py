@@ -2,33 +2,14 @@
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.test import Client
 
 from accounts.models import User
+from escalations.tests.test_consumer import fresh_channel_layer, headers_for  # noqa: F401 (an autouse fixture)
 from maintenance import services
 from resolutionflow.asgi import application
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-ORIGIN = (b"origin", b"http://testserver")
-
-
-@pytest.fixture(autouse=True)
-def fresh_channel_layer():
-    async_to_sync(get_channel_layer().flush)()
-    yield
-    async_to_sync(get_channel_layer().flush)()
-
-
-def headers_for(user=None) -> list[tuple[bytes, bytes]]:
-    headers = [ORIGIN]
-    if user is not None:
-        client = Client()
-        client.force_login(user)
-        headers.append((b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode()))
-    return headers
 
 
 async def connect(run_id, user=None) -> WebsocketCommunicator:

@@ -1,9 +1,11 @@
 """Runs and schedules: creation, validation, ticks, bulk done, finishing, idempotent firing, the email."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import User
@@ -211,3 +213,13 @@ def test_assignee_with_email_off_is_suppressed(schedule, senior, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         services.fire_due_schedules()
     assert RunEmail.objects.get().status == "suppressed" and mail.outbox == []
+
+
+def test_run_schedules_command_fires_due_schedules(schedule):
+    Schedule.objects.filter(pk=schedule.pk).update(next_due_at=timezone.now() - timedelta(minutes=1))
+    out = StringIO()
+    call_command("run_schedules", stdout=out)
+    call_command("run_schedules", stdout=out)
+    assert out.getvalue().splitlines() == ["Created 1 scheduled run(s)", "Created 0 scheduled run(s)"]
+    with pytest.raises(CommandError):
+        call_command("run_schedules", "--loop", "-1")

@@ -96,11 +96,8 @@ def _render_phase(run, engineer, rounds: int) -> dict:
 def _live_phase(run, engineer, watchers, ticks: int) -> dict:
     cookies = [session_cookie(u) for u in watchers]
     token = api_token(engineer)
-    items = list(
-        RunItem.objects.filter(run=run, status=RunItem.Status.PENDING).values_list("pk", "target_id", "node_key")[
-            : ticks + 2
-        ]
-    )
+    pending = RunItem.objects.filter(run=run, status=RunItem.Status.PENDING)
+    items = list(pending.values_list("target__position", "position", "target_id", "node_key")[: ticks + 2])
     port = free_port()
     with tempfile.TemporaryFile("w+") as log:
         daphne = _start_daphne(port, log)
