@@ -11,7 +11,7 @@ from accounts.models import ENGINEER_OR_ADMIN
 from flowpilot.psa import services as psa
 from flowpilot.psa.models import PsaPush
 from maintenance import broadcast, notes, selectors, services
-from maintenance.cells import render_row
+from maintenance.cells import render_rows
 from maintenance.forms import ItemForm, RunForm
 from maintenance.models import Run, RunItem, RunTarget
 from resolutionflow.domain import DomainError
@@ -76,7 +76,7 @@ def _grid_context(request, run: Run) -> dict:
     return {
         "run": run,
         "columns": selectors.columns(run),
-        "rows": [(target, render_row(cells)) for target, cells in selectors.grid(run)],
+        "rows": render_rows(run.pk, selectors.grid(run)),
         "progress": selectors.progress(run),
         "overdue": run.is_overdue(),
         "can_work": has_role(request.user, ENGINEER_OR_ADMIN),
