@@ -44,10 +44,14 @@ class RunGridConsumer(EscalationQueueConsumer):
     def _run_of_account(self, run_id, account_id) -> bool:
         return account_id is not None and Run.objects.filter(pk=run_id, account_id=account_id).exists()
 
-    @database_sync_to_async
-    def _still_member(self) -> bool:
+    def _is_member(self) -> bool:
         user = self.scope["user"]
         return User.objects.filter(pk=user.pk, is_active=True, account_id=self.account_id).exists()
+
+    async def _still_member(self) -> bool:
+        # Not thread-sensitive: the default runs every consumer's check one after another on
+        # daphne's single sync thread, which put 20 watchers' checks in series (bench_runs).
+        return await database_sync_to_async(self._is_member, thread_sensitive=False)()
 
     async def run_fragment(self, event):
         """Group event "run.fragment": forward the HTML if the user may still see this run."""
