@@ -30,6 +30,8 @@ def test_keyboard_tick_reaches_a_second_browser_and_not_another_account(
     ticker.keyboard.press("Tab")
     cell = ticker.locator("#c0-0")
     expect(cell).to_be_focused()
+    # Named by its row and column headers and its status, nothing else.
+    expect(cell).to_have_accessible_name("FAB-DC01 1. Check Windows Update pending")
     ticker.keyboard.press("Space")
 
     expect(cell).to_have_attribute("aria-pressed", "true", timeout=5000)
