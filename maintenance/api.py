@@ -25,7 +25,7 @@ class RunCreateSerializer(serializers.Serializer):
 
 
 class ItemResultSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=RunItem.Status.values)
+    status = serializers.ChoiceField(choices=RunItem.Status.choices)
     result_note = StrictCharField(max_length=TEXT_MAX, required=False, allow_blank=True)
     output = StrictCharField(max_length=OUTPUT_MAX, required=False, allow_blank=True, trim_whitespace=False)
 
@@ -41,7 +41,7 @@ class ScheduleCreateSerializer(serializers.Serializer):
 ITEM_FIELDS = {
     "node_key": serializers.CharField(),
     "text": serializers.CharField(),
-    "status": serializers.ChoiceField(choices=RunItem.Status.values),
+    "status": serializers.ChoiceField(choices=RunItem.Status.choices),
     "result_note": serializers.CharField(),
     "output": serializers.CharField(),
     "output_truncated": serializers.BooleanField(),

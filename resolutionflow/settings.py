@@ -302,6 +302,7 @@ SPECTACULAR_SETTINGS = {
         "StepStatusEnum": "flowpilot.models.Step.Status",
         "FlowStatusEnum": "flows.models.Flow.Status",
         "FlowKindEnum": "flows.models.Flow.Kind",
+        "RunItemStatusEnum": "maintenance.models.RunItem.Status",
     },
 }
 
