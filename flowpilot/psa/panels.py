@@ -33,6 +33,7 @@ def session_context(request: HttpRequest, session: Session, **extra) -> dict:
         "connected": services.connection_for(session.account_id) is not None,
         "has_ticket": services.ticket_number(session.ticket_ref) is not None,
         "can_push": has_role(request.user, ENGINEER_OR_ADMIN),
+        "member": services.member_for(request.user),
         **extra,
     }
 

@@ -19,3 +19,10 @@ def test_automatic_push_has_no_member(ticket_session, connection, fake_cw, djang
     with django_capture_on_commit_callbacks(execute=True):
         services.request_notes_push(ticket_session, None)
     assert "member" not in fake_cw.notes[0] and fake_cw.notes[0]["createdBy"] == "api-member"
+
+
+def test_session_panel_warns_an_unmapped_user(client_for, engineer, ticket_session, connection):
+    url = f"/psa/sessions/{ticket_session.pk}/panel/"
+    assert 'data-testid="member-warning"' in client_for(engineer).get(url).content.decode()
+    PsaMember.objects.create(account=engineer.account, user=engineer, identifier="jchen")
+    assert 'data-testid="member-warning"' not in client_for(engineer).get(url).content.decode()
