@@ -52,7 +52,8 @@ def test_keyboard_tick_reaches_a_second_browser_and_not_another_account(
 
 
 def test_the_grid_fits_a_phone_without_the_page_scrolling_sideways(live_stack, signed_in_page, engineer, procedure):
-    run = services.create_run(engineer, flow_id=procedure.pk, title="Patch", targets=[f"HOST-{i}" for i in range(5)])
+    targets = [{"name": f"HOST-{i}", "client_name": "Fabrikam Dental"} for i in range(5)]
+    run = services.create_run(engineer, flow_id=procedure.pk, title="Patch", targets=targets)
     page = signed_in_page(engineer, viewport={"width": 375, "height": 800})
     page.goto(f"/runs/{run.pk}/")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
