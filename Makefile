@@ -25,7 +25,7 @@ run migrate seed screenshots bench: export DEBUG ?= 1
 ## The embedded default: SQLite, in-memory channel layer, offline AI, and a real Celery worker
 ## beside daphne on a folder broker (.run/tasks, kombu's filesystem transport: nothing to install),
 ## so no request waits for the AI, SMTP or ConnectWise. The worker's embedded beat runs the
-## re-notify job and the outbox sweep. Both stop with daphne.
+## re-notify job, the maintenance schedules and the outbox sweep. Both stop with daphne.
 run: export TASK_QUEUE_DIR ?= $(CURDIR)/.run/tasks
 ## Email links point at the origin served here unless SITE_URL is set.
 run: export SITE_URL ?= http://$(HOST):$(PORT)
@@ -69,7 +69,7 @@ clean:
 
 ## Benchmarks against throwaway PostgreSQL/Redis (or DATABASE_URL/REDIS_URL); see docs/benchmarks.md.
 ## `make bench` runs them all, `make bench-NAME` one. The bench app (bench/) is dev-only: bench.settings installs it.
-BENCHES      := metrics queue escalate claim push palette similar flow_analytics
+BENCHES      := metrics queue escalate claim push palette similar flow_analytics runs
 BENCH_RUN    := DJANGO_SETTINGS_MODULE=bench.settings $(PY) manage.py
 
 .PHONY: $(addprefix bench-,$(BENCHES))

@@ -22,16 +22,23 @@ class NavEntry:
     url_name: str
     roles: frozenset[str]
     count: Callable | None = None
+    # What the count means, for screen readers ("waiting", "overdue").
+    count_label: str = "waiting"
 
 
 ENTRIES: Ordered[NavEntry] = Ordered("navigation entries")
 
 
 def register_nav(
-    label: str, order: int, url_name: str, roles: Iterable[str] = tuple(Role), count: Callable | None = None
+    label: str,
+    order: int,
+    url_name: str,
+    roles: Iterable[str] = tuple(Role),
+    count: Callable | None = None,
+    count_label: str = "waiting",
 ) -> None:
     """Add (or replace, when ready() runs again) the entry called `label`; `count(user)` -> int shows a badge."""
-    ENTRIES.register(label, order, NavEntry(label, url_name, frozenset(roles), count))
+    ENTRIES.register(label, order, NavEntry(label, url_name, frozenset(roles), count, count_label))
 
 
 register_nav("Account", 100, "accounts:settings")
@@ -47,5 +54,6 @@ def navigation(request):
     items = []
     for entry in entries:
         url = reverse(entry.url_name)
-        items.append((entry.label, url, path.startswith(url), entry.count(user) if entry.count else 0))
+        count = entry.count(user) if entry.count else 0
+        items.append((entry.label, url, path.startswith(url), count, entry.count_label))
     return {"nav_items": items}

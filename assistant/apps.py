@@ -18,5 +18,6 @@ class AssistantConfig(AppConfig):
         register_source("sessions", 20, "Sessions", sources.sessions)
         register_source("escalations", 30, "Open escalations", sources.escalations)
         register_source("flows", 40, "Flows", sources.flows)
+        register_source("runs", 50, "Maintenance runs", sources.runs)
         register_source("search", 90, "More", sources.search_everything)
         register_nav("Assistant", 27, "assistant:home", ENGINEER_OR_ADMIN)

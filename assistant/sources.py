@@ -1,4 +1,4 @@
-"""The palette's built-in sources (registered in apps.py): actions, sessions, open escalations, flows."""
+"""The palette's built-in sources (registered in apps.py): actions, sessions, open escalations, flows, runs."""
 
 from urllib.parse import urlencode
 
@@ -12,6 +12,7 @@ from escalations.models import Handoff
 from flowpilot import search
 from flowpilot.models import Session
 from flows import selectors as flow_selectors
+from maintenance.models import Run
 
 EVERYONE = frozenset(Role)
 # Ranking every match of a common word reads every matching row (16,000 of 100,000 sessions for
@@ -81,6 +82,17 @@ def escalations(user: User, q: str, limit: int) -> list[Item]:
             _hint(f"{h.get_priority_display()} priority", h.session),
         )
         for h in qs[:limit]
+    ]
+
+
+def runs(user: User, q: str, limit: int) -> list[Item]:
+    """Unfinished maintenance runs of the account matched on their title, soonest due first."""
+    if not q:
+        return []
+    qs = scoped(Run, user).filter(finished_at__isnull=True, title__icontains=q).order_by("due_at", "-created_at")
+    return [
+        Item(r.title[:120], reverse("maintenance:detail", args=[r.pk]), f"Due {r.due_at:%b %d}" if r.due_at else "Run")
+        for r in qs.only("id", "title", "due_at")[:limit]
     ]
 
 

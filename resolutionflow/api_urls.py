@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("sharing.api_urls")),
     path("", include("escalations.api_urls")),
     path("", include("flows.api_urls")),
+    path("", include("maintenance.api_urls")),
     path("", include("analytics.api_urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "sharing",
     "escalations",
     "flows",
+    "maintenance",
     "analytics",
     "assistant",
     "axes",
@@ -243,6 +244,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "renotify-unclaimed": {"task": "escalations.renotify_unclaimed", "schedule": 60.0},
+    # Maintenance schedules: a run per due time (idempotent, maintenance/services.py fire_schedule).
+    "fire-maintenance-schedules": {"task": "maintenance.fire_schedules", "schedule": 60.0},
     # Last month's time-saved report to owners and admins, on the 1st at 07:00 (TIME_ZONE).
     "monthly-time-saved-email": {
         "task": "analytics.send_monthly_time_saved",
@@ -344,6 +347,7 @@ SPECTACULAR_SETTINGS = {
         "StepStatusEnum": "flowpilot.models.Step.Status",
         "FlowStatusEnum": "flows.models.Flow.Status",
         "FlowKindEnum": "flows.models.Flow.Kind",
+        "RunItemStatusEnum": "maintenance.models.RunItem.Status",
     },
 }
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("sessions/", include("flowpilot.urls")),
     path("escalations/", include("escalations.urls")),
     path("flows/", include("flows.urls")),
+    path("runs/", include("maintenance.urls")),
     path("analytics/", include("analytics.urls")),
     path("", include("assistant.urls")),
     path("psa/", include("flowpilot.psa.urls")),

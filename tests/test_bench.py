@@ -77,3 +77,11 @@ def test_bench_palette_finds_results_in_the_generated_account():
     assert per_query["outlook"]["results"] > 0
     assert per_query["zzyzx nothing"]["results"] == 0
     assert {t["name"] for t in result["targets"]} == {"palette_p95_ms"}
+
+
+@pytest.mark.django_db
+def test_bench_runs_renders_the_grid_page():
+    result = run_bench("bench_runs", "--targets", "6", "--items", "4", "--rounds", "2", "--skip-live")
+    assert result["figures"]["grid"] == "6 x 4"
+    assert result["figures"]["render"]["n"] == 2 and result["figures"]["render"]["bytes"] > 0
+    assert [t["name"] for t in result["targets"]] == ["render_p95_ms"]

@@ -21,6 +21,7 @@ def test_the_apps_registered_their_parts_at_start_up():
         "escalations.demo",
         "flows.demo",
         "flows.loop_demo",
+        "maintenance.demo",
         "analytics.demo",
         "flowpilot.demo",
     ]
@@ -31,7 +32,8 @@ def test_the_apps_registered_their_parts_at_start_up():
         "Flows",
         "Proposals",
         "Assistant",
+        "Runs",
         "Analytics",
         "Account",
     ]
-    assert [panel.__module__ for panel in PANELS] == ["flowpilot.psa.panels"]
+    assert [panel.__module__ for panel in PANELS] == ["flowpilot.psa.panels", "flowpilot.psa.panels"]

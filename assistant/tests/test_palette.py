@@ -105,3 +105,20 @@ def test_the_best_match_among_recent_matches_comes_first(client_for, engineer):
     strong = sessions.open_session(engineer, problem_summary="VPN drops: VPN tunnel resets, VPN client logs")
     html = client_for(engineer).get("/palette/", {"q": "vpn"}).content.decode()
     assert html.index(f"/sessions/{strong.pk}/") < html.index(f"/sessions/{weak.pk}/")
+
+
+def test_unfinished_runs_of_the_account_are_found(client_for, engineer, owner, outsider, other_account):
+    from conftest import make_user
+    from maintenance import services as runs
+    from maintenance.tests.conftest import publish_procedure
+
+    mine = runs.create_run(
+        engineer, flow_id=publish_procedure(engineer, owner).pk, title="November patch check", targets=["DC01"]
+    )
+    boss = make_user(other_account, "owner", "boss@other.test")
+    theirs = runs.create_run(
+        outsider, flow_id=publish_procedure(outsider, boss, "Theirs").pk, title="November patch check", targets=["X"]
+    )
+    html = client_for(engineer).get("/palette/", {"q": "patch"}).content.decode()
+    assert f"/runs/{mine.pk}/" in html
+    assert f"/runs/{theirs.pk}/" not in html

@@ -11,6 +11,7 @@ class PsaConfig(AppConfig):
 
         # Importing these registers the outbox handlers of the PSA side effects (pushes, push on resolve).
         from flowpilot.psa import hooks, tasks  # noqa: F401
-        from flowpilot.psa.panels import connection_card
+        from flowpilot.psa.panels import connection_card, members_card
 
         register_settings_panel("psa.connection", 10, connection_card)
+        register_settings_panel("psa.members", 11, members_card)

@@ -183,9 +183,12 @@ class ConnectWiseClient:
     def __repr__(self) -> str:  # keeps the Authorization header out of tracebacks and logs
         return f"<ConnectWiseClient {self.base_url}>"
 
-    def add_internal_note(self, ticket_id: int, text: str) -> Note:
-        """POST an internal-analysis note on the ticket; returns the note id ConnectWise assigned."""
+    def add_internal_note(self, ticket_id: int, text: str, member: str = "") -> Note:
+        """POST an internal-analysis note on the ticket (as `member` when given); returns the note's id."""
         body = {"text": text, "internalAnalysisFlag": True, "detailDescriptionFlag": False, "resolutionFlag": False}
+        if member:
+            # A member reference by identifier; without one ConnectWise credits the API member.
+            body["member"] = {"identifier": member}
         status, data = self._request("POST", f"service/tickets/{int(ticket_id)}/notes", body)
         if not isinstance(data, dict) or data.get("id") is None:
             raise PsaError("ConnectWise accepted the note but returned no note id", http_status=status)

@@ -31,7 +31,7 @@ def attempt_push(push_id, *, retry_timeouts: bool = True) -> str:
     push = PsaPush.objects.select_related("session", "requested_by").get(pk=push_id)
     try:
         _render_package_once(push)
-        note = client_for(connection_for(push.account_id)).add_internal_note(_ticket_id(push), push.body)
+        note = client_for(connection_for(push.account_id)).add_internal_note(_ticket_id(push), push.body, push.member)
     except PsaError as exc:
         retry = exc.retryable and (retry_timeouts or not exc.timed_out)
         if retry and push.attempts < settings.PSA_PUSH_MAX_ATTEMPTS:
@@ -53,7 +53,7 @@ def attempt_push(push_id, *, retry_timeouts: bool = True) -> str:
             error="",
             updated_at=timezone.now(),
         )
-        if marked == 1:
+        if marked == 1 and push.session is not None:
             record(
                 push.session,
                 push.requested_by,

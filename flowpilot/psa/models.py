@@ -36,6 +36,7 @@ class PsaPush(models.Model):
     class Kind(models.TextChoices):
         NOTES = "notes", "Ticket notes"
         ESCALATION = "escalation", "Escalation package"
+        RUN_TARGET = "run_target", "Maintenance run notes"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -44,7 +45,8 @@ class PsaPush(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="psa_pushes")
+    # None for notes that are not about a session (a maintenance run's target: see subject_id).
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, null=True, blank=True, related_name="psa_pushes")
     # What a package push is about (an escalation package: the Handoff's id). A plain id, not a
     # foreign key: psa sits below escalations and must not know its models (docs/architecture.md).
     subject_id = models.UUIDField(null=True, blank=True, db_index=True, db_column="handoff_id")
@@ -53,6 +55,8 @@ class PsaPush(models.Model):
     # The redacted note text, rendered once when queued so every retry sends the same words.
     body = models.TextField(blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
+    # The ConnectWise member the note is posted as; blank = the integration's own API member.
+    member = models.CharField(max_length=100, blank=True)
     http_status = models.PositiveSmallIntegerField(null=True, blank=True)
     external_id = models.CharField(max_length=64, blank=True)
     error = models.TextField(blank=True)
@@ -68,3 +72,19 @@ class PsaPush(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to ticket {self.ticket_ref}: {self.status}"
+
+
+class PsaMember(models.Model):
+    """Which ConnectWise member a user is, so notes they push are attributed to them."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="psa_member")
+    identifier = models.CharField(max_length=100, help_text="The member identifier in ConnectWise, e.g. jsmith.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["identifier"]
+        constraints = [models.UniqueConstraint(fields=["account", "identifier"], name="psamember_identifier_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} = {self.identifier}"

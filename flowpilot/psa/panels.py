@@ -33,6 +33,7 @@ def session_context(request: HttpRequest, session: Session, **extra) -> dict:
         "connected": services.connection_for(session.account_id) is not None,
         "has_ticket": services.ticket_number(session.ticket_ref) is not None,
         "can_push": has_role(request.user, ENGINEER_OR_ADMIN),
+        "member": services.member_for(request.user),
         **extra,
     }
 
@@ -40,3 +41,18 @@ def session_context(request: HttpRequest, session: Session, **extra) -> dict:
 def connection_card(request: HttpRequest) -> str:
     """The connection card as HTML, for the account settings page (registered in PsaConfig.ready)."""
     return render_to_string(f"{PANELS}#connection", {"psa": connection_context(request)}, request=request)
+
+
+def members_context(request: HttpRequest, **extra) -> dict:
+    """The member mapping card: every active user of the account and their ConnectWise member."""
+    return {
+        "members": services.members_of(request.user.account_id),
+        "can_manage": has_role(request.user, ADMIN_OR_OWNER),
+        "connected": services.connection_for(request.user.account_id) is not None,
+        **extra,
+    }
+
+
+def members_card(request: HttpRequest) -> str:
+    """The member mapping card as HTML, for the account settings page (registered in PsaConfig.ready)."""
+    return render_to_string(f"{PANELS}#members", {"psa": members_context(request)}, request=request)

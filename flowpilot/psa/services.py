@@ -18,7 +18,7 @@ from flowpilot.notes import render_ticket_notes
 from flowpilot.psa import crypto
 from flowpilot.psa.client import PsaError, Ticket, validate_site
 from flowpilot.psa.delivery import client_for, connection_for, ticket_number
-from flowpilot.psa.models import PsaConnection, PsaPush
+from flowpilot.psa.models import PsaConnection, PsaMember, PsaPush
 from flowpilot.psa.tasks import PUSH
 from outbox import services as outbox
 from resolutionflow.domain import InvalidOperation, RoleRequired
@@ -143,16 +143,64 @@ def _queue(session: Session, kind: str, body: str, user: User | None, subject_id
             if not session.ticket_ref
             else f"Ticket reference {session.ticket_ref!r} is not a ConnectWise ticket number."
         )
-    if connection_for(session.account_id) is None:
+    return _queue_note(session.account_id, session.ticket_ref, kind, body, user, session, subject_id, countdown)
+
+
+def request_ticket_note_push(account_id, ticket_ref: str, body: str, user: User, *, kind: str, subject_id) -> PsaPush:
+    """Queue a note an upper app rendered (already redacted) for a ticket, about `subject_id`, not a session."""
+    ensure_role(user, ENGINEER_OR_ADMIN)
+    if ticket_number(ticket_ref) is None:
+        raise InvalidOperation(f"Ticket reference {ticket_ref!r} is not a ConnectWise ticket number.")
+    return _queue_note(account_id, ticket_ref, kind, body, user, None, subject_id)
+
+
+def member_for(user: User | None) -> str:
+    """The user's ConnectWise member identifier; "" when unmapped (the note is posted as the integration)."""
+    if user is None:
+        return ""
+    return (
+        PsaMember.objects.filter(user=user, account_id=user.account_id).values_list("identifier", flat=True).first()
+        or ""
+    )
+
+
+def members_of(account_id) -> list[tuple[User, str]]:
+    """Every active member of the account with their ConnectWise member identifier ("" when unmapped)."""
+    mapped = dict(PsaMember.objects.filter(account_id=account_id).values_list("user_id", "identifier"))
+    users = User.objects.filter(account_id=account_id, is_active=True).order_by("name", "email")
+    return [(user, mapped.get(user.pk, "")) for user in users]
+
+
+def save_member_mapping(actor: User, mapping: dict) -> None:
+    """Set (or clear, with "") the ConnectWise member of users of the actor's account; owners and admins."""
+    ensure_role(actor, ADMIN_OR_OWNER)
+    users = {u.pk: u for u in User.objects.filter(account_id=actor.account_id, pk__in=list(mapping))}
+    cleaned = {pk: " ".join(str(v).split())[:100] for pk, v in mapping.items() if pk in users}
+    taken = [v.lower() for v in cleaned.values() if v]
+    if len(taken) != len(set(taken)):
+        raise InvalidOperation("Two users cannot be the same ConnectWise member.")
+    with transaction.atomic():
+        PsaMember.objects.filter(account_id=actor.account_id, user_id__in=list(cleaned)).delete()
+        PsaMember.objects.bulk_create(
+            [PsaMember(account_id=actor.account_id, user=users[pk], identifier=v) for pk, v in cleaned.items() if v]
+        )
+    log.info("ConnectWise member mapping saved for account %s by %s", actor.account_id, actor.pk)
+
+
+def _queue_note(
+    account_id, ticket_ref: str, kind: str, body: str, user: User | None, session, subject_id=None, countdown: float = 0
+) -> PsaPush:
+    if connection_for(account_id) is None:
         raise InvalidOperation(NOT_CONNECTED)
     with transaction.atomic():
         push = PsaPush.objects.create(
-            account_id=session.account_id,
+            account_id=account_id,
             session=session,
             subject_id=subject_id,
             kind=kind,
-            ticket_ref=session.ticket_ref,
+            ticket_ref=ticket_ref,
             body=body,
+            member=member_for(user),
             requested_by=user,
         )
         # An outbox row with the push: a broker that is down neither fails the request nor loses the push.

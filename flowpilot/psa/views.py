@@ -1,5 +1,7 @@
 """`/psa/`: save and test the connection, look up a ticket, push notes, refresh the push log."""
 
+import uuid
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -14,6 +16,8 @@ from resolutionflow.domain import DomainError
 from resolutionflow.htmx import toast
 
 CONNECTION, PUSH = f"{panels.PANELS}#connection", f"{panels.PANELS}#push"
+MEMBERS = f"{panels.PANELS}#members"
+MEMBER_FIELD = "member-"
 TEST_RESULT, TICKET_RESULT = f"{panels.PANELS}#test-result", f"{panels.PANELS}#ticket-result"
 
 
@@ -41,6 +45,30 @@ def save_connection(request):
     # Re-render with errors (400); key fields are never echoed back.
     template = CONNECTION if request.htmx else "psa/connection_page.html"
     return render(request, template, {"psa": panels.connection_context(request, form=form, error=error)}, status=400)
+
+
+@require_POST
+@role_required(ADMIN_OR_OWNER)
+def save_members(request):
+    """The member mapping card's form: one `member-<user id>` field per user ("" clears it)."""
+    mapping = {}
+    for key, value in request.POST.items():
+        if key.startswith(MEMBER_FIELD):
+            try:
+                mapping[uuid.UUID(key[len(MEMBER_FIELD) :])] = value
+            except ValueError:
+                continue  # not a user field; ignoring it beats a 500 on a hand-made form
+    try:
+        services.save_member_mapping(request.user, mapping)
+    except DomainError as exc:
+        if not request.htmx:
+            messages.error(request, exc.message)
+            return redirect("accounts:settings")
+        return render(request, MEMBERS, {"psa": panels.members_context(request, error=exc.message)}, status=400)
+    if not request.htmx:
+        messages.success(request, "ConnectWise members saved.")
+        return redirect("accounts:settings")
+    return _toast(render(request, MEMBERS, {"psa": panels.members_context(request, saved=True)}), "Members saved.")
 
 
 @require_POST

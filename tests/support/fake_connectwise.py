@@ -103,8 +103,13 @@ class FakeConnectWise:
             ticket_id = int(m.group(1))
             if self._ticket(ticket_id) is None:
                 return 404, {"code": "NotFound", "message": "Ticket not found"}
+            member = (body or {}).get("member")
+            if member is not None and not (isinstance(member, dict) and isinstance(member.get("identifier"), str)):
+                return 400, {"code": "InvalidObject", "message": "member must be a reference {identifier}"}
             with self._lock:
+                # Like ConnectWise: the note is credited to the member given, else to the API member.
                 note = {"id": self._next_note_id, "ticketId": ticket_id, **(body or {})}
+                note["createdBy"] = member["identifier"] if member else "api-member"
                 self._next_note_id += 1
                 self.notes.append(note)
             if self.on_note:

@@ -1,0 +1,141 @@
+"""Schedule recurrences: `weekly`, `monthly` or a five-field cron expression, and the next due time.
+
+A small parser instead of a dependency: minute hour day-of-month month day-of-week,
+each `*`, a number, a range `a-b`, a step `*/n` or `a-b/n`, or a comma list of those.
+Day of week 0-7 (0 and 7 are Sunday). As in cron, when both day fields are
+restricted a day matches either. Times are computed in the project's TIME_ZONE.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from resolutionflow.domain import InvalidOperation
+
+NAMED = ("weekly", "monthly")
+# (name, low, high) per field.
+FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 7))
+# Far enough for "29 February" style expressions; an expression never due is refused.
+SEARCH_DAYS = 366 * 5
+
+
+@dataclass(frozen=True)
+class Cron:
+    minutes: frozenset[int]
+    hours: frozenset[int]
+    days: frozenset[int]
+    months: frozenset[int]
+    weekdays: frozenset[int]
+    days_restricted: bool
+    weekdays_restricted: bool
+
+    def day_matches(self, day: datetime) -> bool:
+        if day.month not in self.months:
+            return False
+        in_month = day.day in self.days
+        # Python: Monday 0 .. Sunday 6; cron: Sunday 0 .. Saturday 6.
+        in_week = (day.weekday() + 1) % 7 in self.weekdays
+        if self.days_restricted and self.weekdays_restricted:
+            return in_month or in_week
+        return in_month and in_week
+
+
+def _part(text: str, name: str, low: int, high: int) -> set[int]:
+    body, _, step_text = text.partition("/")
+    step = 1
+    if step_text:
+        if not step_text.isdigit() or int(step_text) < 1:
+            raise InvalidOperation(f"cron {name}: step “{step_text}” must be a positive number")
+        step = int(step_text)
+    if body == "*":
+        start, end = low, high
+    elif "-" in body:
+        first, _, last = body.partition("-")
+        if not (first.isdigit() and last.isdigit()):
+            raise InvalidOperation(f"cron {name}: “{body}” is not a range of numbers")
+        start, end = int(first), int(last)
+    elif body.isdigit():
+        start = end = int(body)
+        if step_text:
+            end = high
+    else:
+        raise InvalidOperation(f"cron {name}: “{text}” is not a number, range, step or *")
+    if not (low <= start <= high and low <= end <= high) or start > end:
+        raise InvalidOperation(f"cron {name}: “{text}” is outside {low}-{high}")
+    return set(range(start, end + 1, step))
+
+
+def parse_cron(expression: str) -> Cron:
+    fields = expression.split()
+    if len(fields) != 5:
+        raise InvalidOperation("a cron expression has five fields: minute hour day-of-month month day-of-week")
+    values = []
+    for text, (name, low, high) in zip(fields, FIELDS, strict=True):
+        if not text or any(not p for p in text.split(",")):
+            raise InvalidOperation(f"cron {name}: empty list item")
+        found: set[int] = set()
+        for part in text.split(","):
+            found |= _part(part, name, low, high)
+        values.append(found)
+    minutes, hours, days, months, weekdays = values
+    weekdays = {0 if d == 7 else d for d in weekdays}
+    return Cron(
+        frozenset(minutes),
+        frozenset(hours),
+        frozenset(days),
+        frozenset(months),
+        frozenset(weekdays),
+        days_restricted=fields[2] != "*",
+        weekdays_restricted=fields[4] != "*",
+    )
+
+
+def validate(recurrence: str) -> str:
+    """The recurrence, normalized; InvalidOperation (400) naming the problem otherwise."""
+    recurrence = " ".join(str(recurrence or "").split()).lower()
+    if recurrence in NAMED:
+        return recurrence
+    if not recurrence:
+        raise InvalidOperation("recurrence must be weekly, monthly or a five-field cron expression")
+    cron = parse_cron(recurrence)
+    if _next_cron(cron, timezone.now()) is None:
+        raise InvalidOperation(f"cron “{recurrence}” never comes due")
+    return recurrence
+
+
+def _add_month(moment: datetime) -> datetime:
+    year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
+    # The 31st in a 30-day month falls on the month's last day.
+    for day in (moment.day, 30, 29, 28):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _next_cron(cron: Cron, after: datetime) -> datetime | None:
+    local = timezone.localtime(after).replace(second=0, microsecond=0) + timedelta(minutes=1)
+    day = local.replace(hour=0, minute=0)
+    for _ in range(SEARCH_DAYS):
+        if cron.day_matches(day):
+            for hour in sorted(cron.hours):
+                for minute in sorted(cron.minutes):
+                    candidate = day.replace(hour=hour, minute=minute)
+                    if candidate >= local:
+                        return timezone.make_aware(candidate.replace(tzinfo=None))
+        day += timedelta(days=1)
+    return None
+
+
+def next_due(recurrence: str, after: datetime) -> datetime:
+    """The first due time strictly after `after` (weekly and monthly keep `after`'s time of day)."""
+    if recurrence == "weekly":
+        return after + timedelta(weeks=1)
+    if recurrence == "monthly":
+        return timezone.make_aware(_add_month(timezone.localtime(after)).replace(tzinfo=None))
+    found = _next_cron(parse_cron(recurrence), after)
+    if found is None:
+        raise InvalidOperation(f"cron “{recurrence}” never comes due")
+    return found
