@@ -22,9 +22,10 @@ _STOP = frozenset(
     }
 )
 _SITE_WIDE = re.compile(
-    r"\b(?:all|every|whole|entire|multiple|several|many)\s+(?:of\s+the\s+)?"
+    # One optional word between ("the whole sales team", "all remote users").
+    r"\b(?:all|every|whole|entire|multiple|several|many)\s+(?:of\s+the\s+)?(?:[a-z-]+\s+)?"
     r"(?:users|staff|people|employees|pcs|computers|devices|machines|laptops|printers|sites|offices|office|site|"
-    r"company|building|floor|branch|network|tenant)\b"
+    r"company|building|floor|branch|network|tenant|team|teams|department|departments)\b"
     r"|\b(?:everyone|everybody|nobody|no one|site[- ]?wide|company[- ]?wide|office[- ]?wide|outage)\b",
     re.IGNORECASE,
 )

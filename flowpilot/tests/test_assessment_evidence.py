@@ -76,6 +76,8 @@ def test_when_every_cause_is_ruled_out_the_cause_says_so_with_low_confidence():
         "VPN drops for all users at the Leeds office",
         "Site-wide outage: nobody can connect to the VPN",
         "The whole office lost VPN since the firewall update",
+        "VPN drops for the whole sales team",
+        "All remote users get a certificate warning on the VPN",
     ],
 )
 def test_site_wide_problems_are_not_called_the_users(summary):
