@@ -8,6 +8,9 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_out
 
+        # Importing the services registers the invitation email's outbox handler (for the worker too).
+        from accounts import services  # noqa: F401
+
         user_logged_out.connect(_close_sockets_on_logout, dispatch_uid="accounts.close_sockets_on_logout")
 
 

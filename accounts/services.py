@@ -12,9 +12,13 @@ from rest_framework.authtoken.models import Token
 from accounts.access import ensure_role
 from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN, Account, Role, User
 from accounts.sockets import close_session_connections, close_user_connections
+from outbox import services as outbox
+from outbox.registry import register
 from resolutionflow.domain import InvalidOperation
 from resolutionflow.mail import send_templated_mail
 from resolutionflow.text import NAME_MESSAGE, has_control_characters
+
+INVITATION = "accounts.invitation"
 
 
 def _clean_name(name: str, what: str = "Name") -> str:
@@ -80,12 +84,16 @@ def invite_user(actor: User, email: str, role: str, name: str = "") -> User | No
     if existing is not None and existing.account_id != actor.account_id:
         return None
     user = create_user(actor.account, email, role, password=None, name=name)
-    transaction.on_commit(lambda: _send_invitation(user.pk, actor.display_name), robust=True)
+    # An outbox row with the new member: sent after commit, and again by the sweep if the broker lost it.
+    outbox.enqueue(INVITATION, user_id=str(user.pk), inviter_name=actor.display_name)
     return user
 
 
+@register(INVITATION)
 def _send_invitation(user_id, inviter_name: str) -> None:
-    user = User.objects.select_related("account").get(pk=user_id)
+    user = User.objects.select_related("account").filter(pk=user_id).first()
+    if user is None or user.has_usable_password():
+        return  # removed, or already set a password: the link is no longer wanted (a second run sends nothing)
     send_templated_mail(
         "accounts/email/invitation",
         {"user": user, "inviter": inviter_name, "link": set_password_link(user), "account": user.account},
