@@ -29,6 +29,7 @@ SNAPSHOT = {"schema_version": 1, "counts": {"steps": 3, "failed": 1, "dead_ends"
 
 def bulk_insert(model, fields: list[str], rows: Iterable[tuple], batch_size: int = 5000) -> int:
     """Insert raw rows fast: COPY on PostgreSQL, batched bulk_create elsewhere; the number inserted."""
+    fields, rows = _with_defaults(model, fields, rows)
     if connection.vendor == "postgresql":
         from psycopg.types.json import Jsonb
 
@@ -52,6 +53,20 @@ def bulk_insert(model, fields: list[str], rows: Iterable[tuple], batch_size: int
             count += len(model.objects.bulk_create(batch))
             batch = []
     return count + len(model.objects.bulk_create(batch))
+
+
+def _with_defaults(model, fields: list[str], rows: Iterable[tuple]) -> tuple[list[str], Iterable[tuple]]:
+    """Add every NOT NULL column the caller did not list, with the model's default: COPY skips
+    Django's defaults, so a field added later (e.g. `Handoff.closed_reason`) would break the load."""
+    extra = [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in fields and not f.null and not f.primary_key and (f.has_default() or f.empty_strings_allowed)
+    ]
+    if not extra:
+        return fields, rows
+    defaults = tuple(f.get_default() for f in extra)
+    return [*fields, *(f.name for f in extra)], (row + defaults for row in rows)
 
 
 def bench_account(name: str) -> Account:
