@@ -68,3 +68,30 @@ def test_bench_forwards_only_changed_options_to_the_child():
     command = Command()
     command.create_parser("manage.py", "bench_claim")
     assert command._forwarded({"claimers": 50, "rounds": 5}) == ["--rounds", "5"]
+
+
+@pytest.mark.django_db
+def test_bench_flows_answers_searches_and_publishes_on_small_data():
+    result = run_bench(
+        "bench_flows", "--flows", "40", "--answers", "25", "--search-rounds", "1", "--publish-nodes", "60",
+        "--publish-rounds", "2",
+    )  # fmt: skip
+    figures = result["figures"]
+    assert figures["nodes"] == 400
+    assert figures["answer"]["statuses"] == {"200": 25}  # every answer accepted, across two runs
+    assert figures["publish"] == {**figures["publish"], "nodes": 60, "versions": 2}
+    # On SQLite both sides are icontains over the stored search text: the same counts.
+    assert all(h["fts"] == h["icontains"] for h in figures["search"]["hits"].values())
+    assert sum(h["fts"] for h in figures["search"]["hits"].values()) > 0
+
+
+@pytest.mark.django_db
+def test_bench_search_finds_narrow_and_broad_queries_on_small_data():
+    result = run_bench("bench_search", "--sessions", "120", "--steps", "3", "--rounds", "1")
+    figures = result["figures"]
+    assert (figures["sessions"], figures["steps"]) == (120, 360)
+    for kind in ("narrow", "broad"):
+        for hits in figures[kind]["hits"].values():
+            assert hits["fts"] == hits["icontains"]  # SQLite: the page's search is the icontains path
+    assert max(h["fts"] for h in figures["broad"]["hits"].values()) > 60  # broad words are in most sessions
+    assert max(h["fts"] for h in figures["narrow"]["hits"].values()) < 60
