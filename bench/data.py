@@ -131,11 +131,14 @@ def seed_open_escalations(account: Account, escalators: list[User], n: int, now:
     return [hid for hid, *_ in plan]
 
 
-def seed_claimed_history(account: Account, n: int, now: datetime, rng: random.Random) -> dict:
-    """`n` escalations claimed in the last 30 days, with claim, work and noise activities; counts."""
+def seed_claimed_history(
+    account: Account, n: int, now: datetime, rng: random.Random, days: float = 29.9, backfill: bool = True
+) -> dict:
+    """`n` escalations claimed in the last `days` days, with claim, work and noise activities; counts.
+    Without `backfill` the caller fills `first_action_at` itself (one UPDATE for many accounts)."""
     juniors = [u.pk for u in make_users(account, Role.ENGINEER, 10, "junior")]
     seniors = [u.pk for u in make_users(account, Role.ENGINEER, 20, "senior")]
-    plan = [_plan_one(rng, now, juniors, seniors) for _ in range(n)]
+    plan = [_plan_one(rng, now, juniors, seniors, days) for _ in range(n)]
     domains = ProblemDomain.values
     bulk_insert(
         Session,
@@ -160,8 +163,9 @@ def seed_claimed_history(account: Account, n: int, now: datetime, rng: random.Ra
         ACTIVITY_FIELDS,
         ((uuid.uuid4(), p["session"], account.pk, actor, kind, {}, at) for p in plan for actor, kind, at in p["acts"]),
     )
-    # COPY bypasses flowpilot.activity.record, which keeps first_action_at live in the product.
-    backfill_first_action(Handoff.objects.filter(account=account))
+    if backfill:
+        # COPY bypasses flowpilot.activity.record, which keeps first_action_at live in the product.
+        backfill_first_action(Handoff.objects.filter(account=account))
     for i in range(20):
         opened = now - timedelta(days=rng.uniform(1, 60))
         BaselineEntry.objects.create(
@@ -170,9 +174,9 @@ def seed_claimed_history(account: Account, n: int, now: datetime, rng: random.Ra
     return {"handoffs": n, "activities": activities, "users": len(juniors) + len(seniors)}
 
 
-def _plan_one(rng: random.Random, now: datetime, juniors: list, seniors: list) -> dict:
+def _plan_one(rng: random.Random, now: datetime, juniors: list, seniors: list, days: float) -> dict:
     """One claimed escalation: the claim, usually a first work action, and lifecycle/noise activities."""
-    claimed = now - timedelta(seconds=rng.uniform(600, 29.9 * 86400))
+    claimed = now - timedelta(seconds=rng.uniform(600, days * 86400))
     created = claimed - timedelta(seconds=rng.uniform(20, 3600))
     by, claimer = rng.choice(juniors), rng.choice(seniors)
     acts = [(claimer, Activity.Kind.CLAIMED, claimed)]

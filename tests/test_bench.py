@@ -5,7 +5,7 @@ import json
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from bench.harness import percentile, summary_ms
 
@@ -36,14 +36,36 @@ def test_summary_ms_converts_seconds_and_handles_no_samples():
 
 
 @pytest.mark.django_db
-def test_bench_metrics_sql_and_naive_agree_on_generated_history():
-    result = run_bench("bench_metrics", "--handoffs", "300", "--rounds", "1", "--naive-rounds", "1")
-    report = result["figures"]["report"]
-    assert report["n_handoffs_claimed"] == 300
-    assert 0 < report["n_handoffs_with_action"] < 300  # about 90% get a first action
-    assert result["figures"]["counts"]["activities"] > 300
-    assert {t["name"] for t in result["targets"]} == {"sql_p50_ms", "naive_over_sql"}
+def test_bench_metrics_dashboard_equals_the_naive_recompute_over_many_accounts():
+    result = run_bench(
+        "bench_metrics", "--handoffs", "900", "--accounts", "3", "--largest-share", "0.5", "--days", "120",
+        "--rounds", "1",
+    )  # fmt: skip
+    figures = result["figures"]
+    assert (figures["handoffs"], figures["largest_account_handoffs"]) == (900, 450)
+    assert set(figures["periods"]) == {"7d", "30d", "90d"}
+    in_90d = figures["periods"]["90d"]["n_claimed"]
+    assert figures["periods"]["7d"]["n_claimed"] < figures["periods"]["30d"]["n_claimed"] < in_90d < 450
+    assert 0 < figures["report_30d"]["n_handoffs_with_action"] < figures["report_30d"]["n_handoffs_claimed"]
+    assert {t["name"] for t in result["targets"]} == {"dashboard_p50_ms", "naive_over_dashboard"}
     assert result["machine"]["cpu_count"] >= 1
+
+
+@pytest.mark.django_db
+def test_bench_metrics_check_refuses_a_dashboard_that_differs_from_the_recompute():
+    from bench.management.commands.bench_metrics import account_sizes, check_same
+
+    assert account_sizes(1000, 5, 0.2) == [200, 200, 200, 200, 200]
+    assert account_sizes(10, 4, 0.5) == [5, 2, 2, 1]
+    naive = {"report": {"ttfa_avg_s": 10.0}, "per_tech": {}, "per_domain": {}, "weeks": []}
+    figures = {"report": {"ttfa_avg_s": 10.05}, "per_tech": [], "per_domain": [], "weeks": []}
+    check_same(figures, naive, "30d")  # within rounding
+    figures["report"]["ttfa_avg_s"] = 10.3
+    with pytest.raises(CommandError, match="30d report ttfa_avg_s"):
+        check_same(figures, naive, "30d")
+    figures = {**figures, "report": {"ttfa_avg_s": 10.0}, "per_tech": [{"claimer_id": "x", "n_claimed": 1}]}
+    with pytest.raises(CommandError, match="per_tech: groups"):
+        check_same(figures, naive, "30d")
 
 
 @pytest.mark.django_db
