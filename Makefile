@@ -61,7 +61,7 @@ clean:
 
 ## Benchmarks against throwaway PostgreSQL/Redis (or DATABASE_URL/REDIS_URL); see docs/benchmarks.md.
 ## `make bench` runs them all, `make bench-NAME` one. The bench app (bench/) is dev-only: bench.settings installs it.
-BENCHES      := metrics queue escalate claim push
+BENCHES      := metrics queue escalate claim push flows search soak
 BENCH_RUN    := DJANGO_SETTINGS_MODULE=bench.settings $(PY) manage.py
 
 .PHONY: $(addprefix bench-,$(BENCHES))

@@ -64,10 +64,16 @@ class Command(BenchCommand):
             servers = [stack.enter_context(_daphne()) for _ in range(opts["daphnes"])]
             ports = [port for port, _, _ in servers]
             rss = {"started": [_rss_mb(proc.pid) for _, proc, _ in servers]}
-            push = asyncio.run(push_phase(ports, tenants, opts, rss, [proc.pid for _, proc, _ in servers]))
-            poll = asyncio.run(
-                poll_phase(ports, tenants, opts["poll_seconds"], opts["poll_interval"], opts["poll_clients"])
-            )
+            try:
+                push = asyncio.run(push_phase(ports, tenants, opts, rss, [proc.pid for _, proc, _ in servers]))
+                poll = asyncio.run(
+                    poll_phase(ports, tenants, opts["poll_seconds"], opts["poll_interval"], opts["poll_clients"])
+                )
+            except CommandError:
+                for _, _, log in servers:  # what the server said about it
+                    log.seek(0)
+                    self.stderr.write("".join(log.readlines()[-60:]))
+                raise
             rss["end"] = [_rss_mb(proc.pid) for _, proc, _ in servers]
             errors = Counter()
             for _, _, log in servers:
@@ -119,6 +125,7 @@ def _setup(n_accounts: int, per_account: int, sessions: int) -> list[dict]:
             {
                 "cookies": [session_cookie(u) for u in seniors],
                 "token": api_token(junior),
+                "senior_token": api_token(seniors[0]),
                 "sessions": [str(s.pk) for s in sessions],
             }
         )
