@@ -68,7 +68,12 @@ class Command(BenchCommand):
         context = multiprocessing.get_context("fork")
         barrier = context.Barrier(len(seniors))
         outbox = context.Queue()
-        connections.close_all()  # each child opens its own database connection
+        # Each child opens its own database connection. A pool (settings: DB_POOL_MAX_SIZE) has worker
+        # threads that a forked child would not inherit, so close it here; each child makes its own.
+        connections.close_all()
+        for conn in connections.all(initialized_only=True):
+            if getattr(conn, "pool", None) is not None:
+                conn.close_pool()
         processes = [context.Process(target=_claimer, args=(user.pk, handoff_ids, barrier, outbox)) for user in seniors]
         for process in processes:
             process.start()

@@ -102,11 +102,13 @@ def _rss_mb(pid: int) -> float | None:
 
 def _errors(log) -> Counter:
     log.seek(0)
-    return Counter(
-        line.split("Exception inside application: ", 1)[1].strip()
-        for line in log
-        if "Exception inside application" in line
-    )
+    errors = Counter()
+    for line in log:
+        if "Exception inside application" in line:
+            errors[line.split("Exception inside application: ", 1)[1].strip()] += 1
+        elif "Internal Server Error" in line:
+            errors["Internal Server Error"] += 1
+    return errors
 
 
 def _setup(n_accounts: int, per_account: int, sessions: int) -> list[dict]:
@@ -262,7 +264,7 @@ async def churn_phase(ports: list[int], tenants: list[dict], sockets: list[dict]
     rng = random.Random(19)
     end = time.perf_counter() + opts["churn_seconds"]
     born: dict[str, tuple[int, float]] = {}
-    stats = {"reconnects": 0, "refetch_errors": 0}
+    stats = {"reconnects": 0, "refetch_errors": 0, "refetch_statuses": {}}
 
     async def reopen(sock: dict) -> None:
         sock["task"].cancel()
@@ -271,7 +273,9 @@ async def churn_phase(ports: list[int], tenants: list[dict], sockets: list[dict]
             sock["port"], "GET", "/escalations/queue/rows/", {"Cookie": f"sessionid={sock['cookie']}"}
         )
         now = time.perf_counter()
-        stats["refetch_errors"] += status != 200
+        if status != 200:
+            stats["refetch_errors"] += 1
+            stats["refetch_statuses"][status] = stats["refetch_statuses"].get(status, 0) + 1
         for handoff_id in HANDOFF_ID.findall(body.decode()):
             if handoff_id not in sock["got"]:
                 sock["got"][handoff_id] = now

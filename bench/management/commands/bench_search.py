@@ -63,7 +63,7 @@ class Command(BenchCommand):
         indexed = search.refresh_all()
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("VACUUM ANALYZE")
+                cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
         report.row("generated", f"{n_sessions} sessions, {steps} steps ({loaded:.0f} s, vectors {indexed})")
         report.row("load and index time", f"{time.perf_counter() - started:.0f} s")
         results = {}
