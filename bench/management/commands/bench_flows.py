@@ -38,8 +38,8 @@ class Command(BenchCommand):
     def add_bench_arguments(self, parser):
         parser.add_argument("--flows", type=int, default=10_000, help="published flows in the library")
         parser.add_argument("--nodes", type=int, default=10, help="nodes per library flow")
-        parser.add_argument("--answers", type=int, default=60, help="nodes answered (timed)")
-        parser.add_argument("--search-rounds", type=int, default=3, help="timed runs of each query")
+        parser.add_argument("--answers", type=int, default=40, help="nodes answered (timed)")
+        parser.add_argument("--search-rounds", type=int, default=2, help="timed runs of each query")
         parser.add_argument("--publish-nodes", type=int, default=500)
         parser.add_argument("--publish-rounds", type=int, default=10)
         parser.add_argument("--seed", type=int, default=15)

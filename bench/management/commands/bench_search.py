@@ -46,7 +46,7 @@ class Command(BenchCommand):
     bench_name = "search"
 
     def add_bench_arguments(self, parser):
-        parser.add_argument("--sessions", type=int, default=20_000, help="sessions (--big: 100,000)")
+        parser.add_argument("--sessions", type=int, default=10_000, help="sessions (--big: 100,000)")
         parser.add_argument("--steps", type=int, default=10, help="steps per session")
         parser.add_argument("--big", action="store_true", help="100,000 sessions and 1,000,000 steps")
         parser.add_argument("--rounds", type=int, default=3, help="timed runs of each query")
