@@ -50,6 +50,7 @@ def test_bench_metrics_dashboard_equals_the_naive_recompute_over_many_accounts()
     assert 0 < figures["report_30d"]["n_handoffs_with_action"] < figures["report_30d"]["n_handoffs_claimed"]
     assert {t["name"] for t in result["targets"]} == {"dashboard_p50_ms", "naive_over_dashboard"}
     assert result["machine"]["cpu_count"] >= 1
+    assert result["machine"]["load_avg_start"] >= 0 and result["machine"]["load_avg_end"] >= 0
 
 
 @pytest.mark.django_db
