@@ -61,7 +61,7 @@ clean:
 
 ## Benchmarks against throwaway PostgreSQL/Redis (or DATABASE_URL/REDIS_URL); see docs/benchmarks.md.
 ## `make bench` runs them all, `make bench-NAME` one. The bench app (bench/) is dev-only: bench.settings installs it.
-## `make bench` runs the default set (under 10 minutes on 2 cores); the soak runs alone: `make bench-soak`.
+## `make bench` runs the default set (meant to stay under 10 minutes on 2 cores); the soak runs alone: `make bench-soak`.
 BENCHES      := metrics queue escalate claim push flows search soak
 BENCH_DEFAULT := metrics queue escalate claim push flows search
 BENCH_RUN    := DJANGO_SETTINGS_MODULE=bench.settings $(PY) manage.py
