@@ -67,6 +67,10 @@ def per_tech(account_id, period: str, now: datetime | None = None) -> list[dict]
 def per_domain(account_id, period: str, now: datetime | None = None) -> list[dict]:
     """One row per problem domain of the escalated session."""
     qs = claimed_escalations(account_id, since=window_start(period, now), until=now or timezone.now())
+    # Redundant (a handoff's session is of its account), but it lets PostgreSQL read only this
+    # account's sessions for the join instead of hashing the whole table: at 1,000,000 sessions
+    # over 50 accounts the 30-day breakdown went from 325 to 139 ms (bench_metrics --big).
+    qs = qs.filter(session__account_id=account_id)
     rows = (
         qs.values("session__problem_domain")
         .annotate(n_claimed=Count("pk"), n_with_action=Count("first_action_at"), avg=Avg("ttfa"))

@@ -1,6 +1,7 @@
 """Owner dashboard, CSV export and baseline entry pages (engineer-or-admin only)."""
 
 import csv
+from datetime import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -25,14 +26,15 @@ def _period_error(request, exc: InvalidOperation) -> HttpResponse:
     return toast(response, exc.message, "error")
 
 
-def _figures(account_id, period: str) -> dict:
-    weeks = breakdowns.weekly_trend(account_id)
+def _figures(account_id, period: str, now: datetime | None = None) -> dict:
+    """Everything the dashboard shows for one period (bench_metrics times this whole report)."""
+    weeks = breakdowns.weekly_trend(account_id, now)
     return {
         "period": period,
         "periods": list(queries.PERIODS),
-        "report": queries.escalation_report(account_id, period),
-        "per_tech": breakdowns.per_tech(account_id, period),
-        "per_domain": breakdowns.per_domain(account_id, period),
+        "report": queries.escalation_report(account_id, period, now),
+        "per_tech": breakdowns.per_tech(account_id, period, now),
+        "per_domain": breakdowns.per_domain(account_id, period, now),
         "weeks": weeks,
         "chart": trend_chart(weeks),
         "ai_calls": ai_usage.ai_calls_per_model(account_id, period),

@@ -29,6 +29,7 @@ SNAPSHOT = {"schema_version": 1, "counts": {"steps": 3, "failed": 1, "dead_ends"
 
 def bulk_insert(model, fields: list[str], rows: Iterable[tuple], batch_size: int = 5000) -> int:
     """Insert raw rows fast: COPY on PostgreSQL, batched bulk_create elsewhere; the number inserted."""
+    fields, rows = _with_defaults(model, fields, rows)
     if connection.vendor == "postgresql":
         from psycopg.types.json import Jsonb
 
@@ -61,6 +62,20 @@ def bulk_insert(model, fields: list[str], rows: Iterable[tuple], batch_size: int
             count += len(model.objects.bulk_create(batch))
             batch = []
     return count + len(model.objects.bulk_create(batch))
+
+
+def _with_defaults(model, fields: list[str], rows: Iterable[tuple]) -> tuple[list[str], Iterable[tuple]]:
+    """Add every NOT NULL column the caller did not list, with the model's default: COPY skips
+    Django's defaults, so a field added later (e.g. `Handoff.closed_reason`) would break the load."""
+    extra = [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in fields and not f.null and not f.primary_key and (f.has_default() or f.empty_strings_allowed)
+    ]
+    if not extra:
+        return fields, rows
+    defaults = tuple(f.get_default() for f in extra)
+    return [*fields, *(f.name for f in extra)], (row + defaults for row in rows)
 
 
 def bench_account(name: str) -> Account:
@@ -125,11 +140,14 @@ def seed_open_escalations(account: Account, escalators: list[User], n: int, now:
     return [hid for hid, *_ in plan]
 
 
-def seed_claimed_history(account: Account, n: int, now: datetime, rng: random.Random) -> dict:
-    """`n` escalations claimed in the last 30 days, with claim, work and noise activities; counts."""
+def seed_claimed_history(
+    account: Account, n: int, now: datetime, rng: random.Random, days: float = 29.9, backfill: bool = True
+) -> dict:
+    """`n` escalations claimed in the last `days` days, with claim, work and noise activities; counts.
+    Without `backfill` the caller fills `first_action_at` itself (one UPDATE for many accounts)."""
     juniors = [u.pk for u in make_users(account, Role.ENGINEER, 10, "junior")]
     seniors = [u.pk for u in make_users(account, Role.ENGINEER, 20, "senior")]
-    plan = [_plan_one(rng, now, juniors, seniors) for _ in range(n)]
+    plan = [_plan_one(rng, now, juniors, seniors, days) for _ in range(n)]
     domains = ProblemDomain.values
     bulk_insert(
         Session,
@@ -154,8 +172,9 @@ def seed_claimed_history(account: Account, n: int, now: datetime, rng: random.Ra
         ACTIVITY_FIELDS,
         ((uuid.uuid4(), p["session"], account.pk, actor, kind, {}, at) for p in plan for actor, kind, at in p["acts"]),
     )
-    # COPY bypasses flowpilot.activity.record, which keeps first_action_at live in the product.
-    backfill_first_action(Handoff.objects.filter(account=account))
+    if backfill:
+        # COPY bypasses flowpilot.activity.record, which keeps first_action_at live in the product.
+        backfill_first_action(Handoff.objects.filter(account=account))
     for i in range(20):
         opened = now - timedelta(days=rng.uniform(1, 60))
         BaselineEntry.objects.create(
@@ -164,9 +183,9 @@ def seed_claimed_history(account: Account, n: int, now: datetime, rng: random.Ra
     return {"handoffs": n, "activities": activities, "users": len(juniors) + len(seniors)}
 
 
-def _plan_one(rng: random.Random, now: datetime, juniors: list, seniors: list) -> dict:
+def _plan_one(rng: random.Random, now: datetime, juniors: list, seniors: list, days: float) -> dict:
     """One claimed escalation: the claim, usually a first work action, and lifecycle/noise activities."""
-    claimed = now - timedelta(seconds=rng.uniform(600, 29.9 * 86400))
+    claimed = now - timedelta(seconds=rng.uniform(600, days * 86400))
     created = claimed - timedelta(seconds=rng.uniform(20, 3600))
     by, claimer = rng.choice(juniors), rng.choice(seniors)
     acts = [(claimer, Activity.Kind.CLAIMED, claimed)]

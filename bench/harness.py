@@ -106,6 +106,8 @@ class Report:
     figures: dict = field(default_factory=dict)
     targets: list[Target] = field(default_factory=list)
     rows: list[tuple[str, str]] = field(default_factory=list)
+    # 1-minute load average when the bench started: on a shared machine, read every figure beside it.
+    load_start: float = field(default_factory=lambda: round(os.getloadavg()[0], 2))
 
     def row(self, label: str, value: object) -> None:
         self.rows.append((label, str(value)))
@@ -124,7 +126,7 @@ class Report:
                 "all_met": self.all_met,
                 "targets": [t.__dict__ for t in self.targets],
                 "figures": self.figures,
-                "machine": machine_facts(),
+                "machine": {**machine_facts(), "load_avg_start": self.load_start},
             },
             default=str,
         )
@@ -151,6 +153,7 @@ def machine_facts() -> dict:
         "python": platform.python_version(),
         "django": django.get_version(),
         "database": connection.vendor,
+        "load_avg_end": round(os.getloadavg()[0], 2),
     }
     with contextlib.suppress(Exception):
         if connection.vendor == "postgresql":

@@ -143,7 +143,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = _strict("CONN_MAX_AGE", env.int, 60)
+    # One psycopg connection pool per process, shared by its threads. Not CONN_MAX_AGE: daphne runs
+    # every request in a fresh thread (ASGI), so persistent connections pile up, one per thread that
+    # ever queried, until PostgreSQL refuses ("too many clients already": bench_push with 4 daphne
+    # processes and 2,000 sockets exhausted max_connections=300). Django's docs: under ASGI disable
+    # persistent connections and pool instead. DB_POOL_MAX_SIZE=0 falls back to CONN_MAX_AGE
+    # (a WSGI deployment, or a PgBouncer in front).
+    DB_POOL_MAX_SIZE = _strict("DB_POOL_MAX_SIZE", env.int, 10)
+    if DB_POOL_MAX_SIZE > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"]["OPTIONS"] = {
+            # A request waits up to 10 s for a free connection instead of failing at once.
+            "pool": {"min_size": min(2, DB_POOL_MAX_SIZE), "max_size": DB_POOL_MAX_SIZE, "timeout": 10}
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = _strict("CONN_MAX_AGE", env.int, 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if TEST_DB_NAME := env.str("TEST_DATABASE_NAME", default=""):
     DATABASES["default"]["TEST"] = {"NAME": TEST_DB_NAME}

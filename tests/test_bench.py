@@ -5,7 +5,8 @@ import json
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from django.db import connection
 
 from bench.harness import percentile, summary_ms
 
@@ -36,14 +37,37 @@ def test_summary_ms_converts_seconds_and_handles_no_samples():
 
 
 @pytest.mark.django_db
-def test_bench_metrics_sql_and_naive_agree_on_generated_history():
-    result = run_bench("bench_metrics", "--handoffs", "300", "--rounds", "1", "--naive-rounds", "1")
-    report = result["figures"]["report"]
-    assert report["n_handoffs_claimed"] == 300
-    assert 0 < report["n_handoffs_with_action"] < 300  # about 90% get a first action
-    assert result["figures"]["counts"]["activities"] > 300
-    assert {t["name"] for t in result["targets"]} == {"sql_p50_ms", "naive_over_sql"}
+def test_bench_metrics_dashboard_equals_the_naive_recompute_over_many_accounts():
+    result = run_bench(
+        "bench_metrics", "--handoffs", "900", "--accounts", "3", "--largest-share", "0.5", "--days", "120",
+        "--rounds", "1",
+    )  # fmt: skip
+    figures = result["figures"]
+    assert (figures["handoffs"], figures["largest_account_handoffs"]) == (900, 450)
+    assert set(figures["periods"]) == {"7d", "30d", "90d"}
+    in_90d = figures["periods"]["90d"]["n_claimed"]
+    assert figures["periods"]["7d"]["n_claimed"] < figures["periods"]["30d"]["n_claimed"] < in_90d < 450
+    assert 0 < figures["report_30d"]["n_handoffs_with_action"] < figures["report_30d"]["n_handoffs_claimed"]
+    assert {t["name"] for t in result["targets"]} == {"dashboard_p50_ms", "naive_over_dashboard"}
     assert result["machine"]["cpu_count"] >= 1
+    assert result["machine"]["load_avg_start"] >= 0 and result["machine"]["load_avg_end"] >= 0
+
+
+@pytest.mark.django_db
+def test_bench_metrics_check_refuses_a_dashboard_that_differs_from_the_recompute():
+    from bench.management.commands.bench_metrics import account_sizes, check_same
+
+    assert account_sizes(1000, 5, 0.2) == [200, 200, 200, 200, 200]
+    assert account_sizes(10, 4, 0.5) == [5, 2, 2, 1]
+    naive = {"report": {"ttfa_avg_s": 10.0}, "per_tech": {}, "per_domain": {}, "weeks": []}
+    figures = {"report": {"ttfa_avg_s": 10.05}, "per_tech": [], "per_domain": [], "weeks": []}
+    check_same(figures, naive, "30d")  # within rounding
+    figures["report"]["ttfa_avg_s"] = 10.3
+    with pytest.raises(CommandError, match="30d report ttfa_avg_s"):
+        check_same(figures, naive, "30d")
+    figures = {**figures, "report": {"ttfa_avg_s": 10.0}, "per_tech": [{"claimer_id": "x", "n_claimed": 1}]}
+    with pytest.raises(CommandError, match="per_tech: groups"):
+        check_same(figures, naive, "30d")
 
 
 @pytest.mark.django_db
@@ -67,7 +91,7 @@ def test_bench_forwards_only_changed_options_to_the_child():
 
     command = Command()
     command.create_parser("manage.py", "bench_claim")
-    assert command._forwarded({"claimers": 50, "rounds": 5}) == ["--rounds", "5"]
+    assert command._forwarded({"claimers": 100, "rounds": 5}) == ["--rounds", "5"]
 
 
 @pytest.mark.django_db
@@ -85,3 +109,33 @@ def test_bench_runs_renders_the_grid_page():
     assert result["figures"]["grid"] == "6 x 4"
     assert result["figures"]["render"]["n"] == 2 and result["figures"]["render"]["bytes"] > 0
     assert [t["name"] for t in result["targets"]] == ["render_p95_ms"]
+
+
+@pytest.mark.django_db
+def test_bench_flows_answers_searches_and_publishes_on_small_data():
+    result = run_bench(
+        "bench_flows", "--flows", "40", "--answers", "25", "--search-rounds", "1", "--publish-nodes", "60",
+        "--publish-rounds", "2",
+    )  # fmt: skip
+    figures = result["figures"]
+    assert figures["nodes"] == 400
+    assert figures["answer"]["statuses"] == {"200": 25}  # every answer accepted, across two runs
+    assert figures["publish"] == {**figures["publish"], "nodes": 60, "versions": 2}
+    if connection.vendor == "sqlite":  # both sides are then icontains over the stored search text
+        assert all(h["fts"] == h["icontains"] for h in figures["search"]["hits"].values())
+    else:  # websearch matches every word anywhere, so it finds at least the exact single-word hits
+        assert figures["search"]["hits"]["vpn"]["fts"] >= figures["search"]["hits"]["vpn"]["icontains"] > 0
+    assert sum(h["fts"] for h in figures["search"]["hits"].values()) > 0
+
+
+@pytest.mark.django_db
+def test_bench_search_finds_narrow_and_broad_queries_on_small_data():
+    result = run_bench("bench_search", "--sessions", "120", "--steps", "3", "--rounds", "1")
+    figures = result["figures"]
+    assert (figures["sessions"], figures["steps"]) == (120, 360)
+    for kind in ("narrow", "broad"):
+        for q, hits in figures[kind]["hits"].items():
+            if connection.vendor == "sqlite" or len(q.split()) == 1:  # one word: the same sessions either way
+                assert hits["fts"] == hits["icontains"], q
+    assert max(h["fts"] for h in figures["broad"]["hits"].values()) > 60  # broad words are in most sessions
+    assert max(h["fts"] for h in figures["narrow"]["hits"].values()) < 60

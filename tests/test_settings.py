@@ -59,6 +59,21 @@ def test_production_urls_select_postgres_redis_and_anthropic(monkeypatch):
     assert s["EMAIL_HOST"] == "mail"
 
 
+def test_postgres_pools_connections_per_process_instead_of_keeping_one_per_thread(monkeypatch):
+    monkeypatch.delenv("DB_POOL_MAX_SIZE", raising=False)
+    database = load(monkeypatch, DATABASE_URL="postgres://rf@db:5432/rf")["DATABASES"]["default"]
+    assert database["OPTIONS"]["pool"] == {"min_size": 2, "max_size": 10, "timeout": 10}
+    assert database["CONN_MAX_AGE"] == 0  # Django refuses a pool with persistent connections
+
+
+def test_db_pool_max_size_zero_falls_back_to_persistent_connections(monkeypatch):
+    database = load(monkeypatch, DATABASE_URL="postgres://rf@db:5432/rf", DB_POOL_MAX_SIZE="0")["DATABASES"]
+    assert "pool" not in database["default"].get("OPTIONS", {})
+    assert database["default"]["CONN_MAX_AGE"] == 60
+    with pytest.raises(ImproperlyConfigured, match="DB_POOL_MAX_SIZE"):
+        load(monkeypatch, DATABASE_URL="postgres://rf@db:5432/rf", DB_POOL_MAX_SIZE="ten")
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [

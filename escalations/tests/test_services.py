@@ -182,6 +182,24 @@ def test_second_claim_is_a_conflict_naming_the_winner(escalation, senior, senior
     assert lost.value.extra["claimed_at"]
 
 
+def test_claim_of_a_handoff_read_as_taken_answers_409_without_touching_the_database(
+    escalation, senior, senior2, django_assert_num_queries
+):
+    services.claim(escalation, senior)
+    taken = Handoff.objects.select_related("claimed_by").get(pk=escalation.pk)
+    with django_assert_num_queries(0), pytest.raises(Conflict, match="Already claimed by Sam Senior"):
+        services.claim(taken, senior2)
+
+
+def test_claim_of_an_open_handoff_in_a_resolved_session_is_rolled_back(escalation, worked_session, senior):
+    # The row still says open (a stale read), but its session was resolved meanwhile.
+    Session.objects.filter(pk=worked_session.pk).update(status=Session.Status.RESOLVED)
+    with pytest.raises(Conflict, match="This session was resolved"):
+        services.claim(escalation, senior)
+    escalation.refresh_from_db()
+    assert escalation.claimed_at is None and escalation.claimed_by is None
+
+
 def test_escalator_cannot_claim_their_own_escalation(escalation, engineer):
     with pytest.raises(InvalidOperation, match="withdraw it instead"):
         services.claim(escalation, engineer)
