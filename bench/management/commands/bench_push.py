@@ -61,7 +61,7 @@ class Command(BenchCommand):
         sessions = opts["rounds"] + int(opts["churn_seconds"] * 2) + int(opts["poll_seconds"])
         tenants = _setup(opts["accounts"], opts["sockets"] // opts["accounts"], sessions)
         with contextlib.ExitStack() as stack:
-            servers = [stack.enter_context(_daphne()) for _ in range(opts["daphnes"])]
+            servers = [stack.enter_context(daphne_process()) for _ in range(opts["daphnes"])]
             ports = [port for port, _, _ in servers]
             rss = {"started": [_rss_mb(proc.pid) for _, proc, _ in servers]}
             try:
@@ -135,7 +135,7 @@ def _setup(n_accounts: int, per_account: int, sessions: int) -> list[dict]:
 
 
 @contextlib.contextmanager
-def _daphne():
+def daphne_process():
     """One daphne process on a free port with its stderr in a temporary file; yields (port, process, log)."""
     port = free_port()
     daphne = Path(sys.executable).with_name("daphne")

@@ -9,7 +9,6 @@ the run through one daphne (Redis channel layer); t0 just before the item POST
 
 import asyncio
 import json
-import tempfile
 import time
 
 from django.core.management.base import CommandError
@@ -19,12 +18,11 @@ from websockets.asyncio.client import connect
 from accounts.models import Role
 from bench.data import api_token, bench_account, make_users, session_cookie
 from bench.harness import BenchCommand, Report, summary_ms, timed
-from bench.management.commands.bench_push import _start_daphne, http
+from bench.management.commands.bench_push import daphne_process, http
 from flows import services as flow_services
 from flows.models import Flow
 from maintenance import services
 from maintenance.models import RunItem
-from tests.support.services import free_port
 
 TARGET_RENDER_MS = 300
 TARGET_P95_MS = 100
@@ -98,14 +96,8 @@ def _live_phase(run, engineer, watchers, ticks: int) -> dict:
     token = api_token(engineer)
     pending = RunItem.objects.filter(run=run, status=RunItem.Status.PENDING)
     items = list(pending.values_list("target__position", "position", "target_id", "node_key")[: ticks + 2])
-    port = free_port()
-    with tempfile.TemporaryFile("w+") as log:
-        daphne = _start_daphne(port, log)
-        try:
-            return asyncio.run(_ticks(port, run.pk, cookies, token, items))
-        finally:
-            daphne.terminate()
-            daphne.wait(timeout=10)
+    with daphne_process() as (port, _proc, _log):
+        return asyncio.run(_ticks(port, run.pk, cookies, token, items))
 
 
 async def _ticks(port: int, run_id, cookies: list[str], token: str, items: list) -> dict:

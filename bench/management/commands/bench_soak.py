@@ -23,12 +23,12 @@ from django.core.management.base import CommandError
 
 from bench.harness import BenchCommand, Report, summary_ms
 from bench.management.commands.bench_push import (
-    _daphne,
     _open,
     _raise_open_files_limit,
     _rss_mb,
     _setup,
     _sockets,
+    daphne_process,
     escalate,
     http,
 )
@@ -58,7 +58,7 @@ class Command(BenchCommand):
         seconds = 600 if opts["full"] else opts["minutes"] * 60
         tenants = _setup(opts["accounts"], opts["sockets"] // opts["accounts"], int(seconds * opts["rate"] * 1.5))
         with contextlib.ExitStack() as stack:
-            servers = [stack.enter_context(_daphne()) for _ in range(opts["daphnes"])]
+            servers = [stack.enter_context(daphne_process()) for _ in range(opts["daphnes"])]
             worker_log = stack.enter_context(tempfile.TemporaryFile("w+"))
             worker = stack.enter_context(_worker(worker_log))
             beat_log = stack.enter_context(tempfile.TemporaryFile("w+"))
