@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from resolutionflow.mail import DeliveryStatus
+
 
 class BaselineEntry(models.Model):
     """One stopwatch measurement of work done without the product, by kind.
@@ -61,11 +63,7 @@ class EmailPreference(models.Model):
 class TimeSavedEmail(models.Model):
     """One delivery of the monthly time-saved report per (recipient, month), with its outcome."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SUPPRESSED = "suppressed", "Suppressed"
+    Status = DeliveryStatus
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")

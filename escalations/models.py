@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from flowpilot.models import StepCounts
+from resolutionflow.mail import DeliveryStatus
 
 SNAPSHOT_SCHEMA_VERSION = 1
 # The context screen stops polling a pending assessment after this long.
@@ -145,11 +146,7 @@ class NotificationLog(models.Model):
         EMAIL = "email", "Email"
         PUSH = "push", "Live push"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SUPPRESSED = "suppressed", "Suppressed"
+    Status = DeliveryStatus
 
     class Purpose(models.TextChoices):
         ESCALATED = "escalated", "New escalation"

@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from resolutionflow.mail import DeliveryStatus
+
 MAX_TARGETS = 500
 
 
@@ -125,11 +127,7 @@ class RunItem(models.Model):
 class RunEmail(models.Model):
     """One email to a run's assignee, with its outcome (delivered like escalation emails)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
-        SUPPRESSED = "suppressed", "Suppressed"
+    Status = DeliveryStatus
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     account = models.ForeignKey("accounts.Account", on_delete=models.CASCADE, related_name="+")

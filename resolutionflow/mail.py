@@ -2,7 +2,17 @@
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import models
 from django.template.loader import render_to_string
+
+
+class DeliveryStatus(models.TextChoices):
+    """The outcome of one email delivery, shared by every delivery log (escalations, runs, time saved)."""
+
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    SUPPRESSED = "suppressed", "Suppressed"
 
 
 def build_templated_mail(template: str, context: dict, to: list[str]) -> EmailMultiAlternatives:
