@@ -114,6 +114,8 @@ class RunItem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     done_at = models.DateTimeField(null=True, blank=True)
+    # Every status change stamps this, so a page can ask "anything new since I rendered?" (run_grid ?since=).
+    changed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["target__position", "position"]

@@ -220,9 +220,11 @@ def bulk_done(run: Run, user: User, node_key: str) -> int:
 
 
 def _done_fields(status: str, user: User) -> dict:
+    """Who and when for a status change (every write path of an item's status goes through here)."""
+    now = timezone.now()
     if status == RunItem.Status.PENDING:
-        return {"done_by": None, "done_at": None}
-    return {"done_by": user, "done_at": timezone.now()}
+        return {"done_by": None, "done_at": None, "changed_at": now}
+    return {"done_by": user, "done_at": now, "changed_at": now}
 
 
 def _settle_finished(run_id) -> None:

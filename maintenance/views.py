@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import account_required, get_for_account, has_role, role_required
@@ -75,6 +76,8 @@ def run_create(request):
 def _grid_context(request, run: Run) -> dict:
     return {
         "run": run,
+        # Read before the grid: a change after this instant is newer than what the page shows.
+        "rendered_at": timezone.now().isoformat(),
         "columns": selectors.columns(run),
         "rows": render_rows(run.pk, selectors.grid(run)),
         "progress": selectors.progress(run),
@@ -92,8 +95,25 @@ def run_detail(request, run_id):
 @require_GET
 @account_required
 def run_grid(request, run_id):
-    """The grid alone: re-fetched by the page when its socket reconnects."""
-    return render(request, f"{RUN_PAGE}#grid", _grid_context(request, _run(request, run_id)))
+    """The grid alone: re-fetched by the page when its socket (re)connects.
+
+    With `?since=<the grid's rendered_at>` it answers 204 (htmx swaps nothing) unless an item changed
+    since, so the first connect closes the render-to-subscribe gap without resending a 2 MB grid.
+    """
+    run = _run(request, run_id)
+    since = _parse_since(request.GET.get("since", ""))
+    if since is not None and not RunItem.objects.filter(run=run, changed_at__gt=since).exists():
+        return HttpResponse(status=204)
+    return render(request, f"{RUN_PAGE}#grid", _grid_context(request, run))
+
+
+def _parse_since(value: str):
+    """An ISO timestamp with its zone, or None (missing or malformed: the caller sends the whole grid)."""
+    try:
+        since = parse_datetime(value)
+    except ValueError:
+        return None
+    return since if since is not None and since.tzinfo is not None else None
 
 
 @require_POST

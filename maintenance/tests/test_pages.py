@@ -159,3 +159,24 @@ def test_the_list_shows_the_accounts_schedules_only(client_for, engineer, outsid
     html = client_for(engineer).get("/runs/").content.decode()
     assert 'data-testid="schedule-row"' in html and "2 targets · monthly" in html
     assert 'data-testid="schedule-row"' not in client_for(outsider).get("/runs/").content.decode()
+
+
+def test_first_connect_refetch_sends_the_grid_only_when_something_changed_since_render(client_for, engineer, run):
+    client = client_for(engineer)
+    page = client.get(f"/runs/{run.pk}/").content.decode()
+    rendered_at = page.split('data-rendered-at="')[1].split('"')[0]
+    grid_url = f"/runs/{run.pk}/grid/"
+    assert client.get(grid_url, {"since": rendered_at}).status_code == 204  # nothing new: nothing resent
+    item = run.items.first()
+    services.toggle_item(item, engineer)  # a tick between the render and the socket's first open
+    refetch = client.get(grid_url, {"since": rendered_at})
+    assert refetch.status_code == 200 and 'class="run-cell run-cell-done"' in refetch.content.decode()
+    services.toggle_item(RunItem.objects.get(pk=item.pk), engineer)  # back to pending is a change too
+    later = timezone.now().isoformat()
+    assert client.get(grid_url, {"since": later}).status_code == 204
+
+
+@pytest.mark.parametrize("since", ["", "yesterday", "2026-13-45T99:00:00+00:00", "2026-11-29T10:00:00"])
+def test_a_malformed_or_naive_since_gets_the_whole_grid(client_for, engineer, run, since):
+    response = client_for(engineer).get(f"/runs/{run.pk}/grid/", {"since": since})
+    assert response.status_code == 200 and 'data-testid="run-grid"' in response.content.decode()

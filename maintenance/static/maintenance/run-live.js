@@ -1,5 +1,6 @@
 // The run page's live grid: keep keyboard focus on a cell a teammate's tick replaced, and
-// re-fetch the grid after a reconnect (changes made while the socket was down are missed).
+// re-fetch the grid when the socket opens: on the first open only if something changed since the
+// page was rendered (the server answers 204 otherwise), after a reconnect always.
 (function () {
   "use strict";
   var opens = 0;
@@ -10,9 +11,12 @@
     if (!live) return;
     opens += 1;
     live.setAttribute("data-ws-open", "true");
-    if (opens > 1) {
-      htmx.ajax("GET", live.getAttribute("data-grid-url"), { target: "#run-grid", swap: "outerHTML" });
+    var url = live.getAttribute("data-grid-url");
+    var grid = document.getElementById("run-grid");
+    if (opens === 1 && grid && grid.dataset.renderedAt) {
+      url += "?since=" + encodeURIComponent(grid.dataset.renderedAt);
     }
+    htmx.ajax("GET", url, { target: "#run-grid", swap: "outerHTML" });
   });
 
   document.body.addEventListener("htmx:wsClose", function (event) {
