@@ -125,6 +125,11 @@ class Activity(models.Model):
         RESOLVED = "resolved", "Resolved"
         CONTEXT_VIEWED = "context_viewed", "Handoff context viewed"
         NOTES_EXPORTED = "notes_exported", "Ticket notes exported"
+        # A guided flow's lifecycle in the session (flows/runner.py); its answers are Steps.
+        FLOW_STARTED = "flow_started", "Guided flow started"
+        FLOW_BACK = "flow_back", "Went back in the flow"
+        FLOW_LEFT = "flow_left", "Left the guided flow"
+        FLOW_OUTCOME = "flow_outcome", "Guided flow outcome"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="activities")

@@ -11,13 +11,18 @@ from django.utils import timezone
 from accounts.models import User
 from flowpilot import activity
 from flowpilot import services as session_services
-from flowpilot.models import Session, Step
+from flowpilot.models import Activity, Session, Step
 from flowpilot.redact import redact
 from flows.models import Flow, FlowRun, FlowVersion
 from resolutionflow.domain import Conflict, InvalidOperation
 
 # Activity kinds of a run's lifecycle (answers are recorded as step activities).
-STARTED, WENT_BACK, LEFT, REACHED_OUTCOME = "flow_started", "flow_back", "flow_left", "flow_outcome"
+STARTED, WENT_BACK, LEFT, REACHED_OUTCOME = (
+    Activity.Kind.FLOW_STARTED,
+    Activity.Kind.FLOW_BACK,
+    Activity.Kind.FLOW_LEFT,
+    Activity.Kind.FLOW_OUTCOME,
+)
 LINK_DEPTH_MAX = 10
 RESULT_STATUSES = (Step.Status.DONE, Step.Status.FAILED, Step.Status.SKIPPED)
 

@@ -296,3 +296,11 @@ def test_editor_saves_an_action_node_to_the_library(client_for, engineer, draft)
     entry = LibraryStep.objects.get(title="Restart the VPN service")
     assert entry.command == "Restart-Service vpnagent" and entry.problem_domain == "networking"
     assert client.post(f"/flows/{draft.pk}/edit/nodes/fixed/to-library/", **HTMX).status_code == 400
+
+
+def test_session_timeline_names_the_flow_lifecycle(client_for, engineer, published, session):
+    run = runner.start_run(session, engineer, published)
+    runner.leave(run, engineer)
+    html = client_for(engineer).get(f"/sessions/{session.pk}/").content.decode()
+    assert "Guided flow started: VPN drops" in html and "Left the guided flow" in html
+    assert "flow_started" not in html.replace('data-kind="flow_started"', "")
