@@ -70,8 +70,8 @@ clean:
 ## Benchmarks against throwaway PostgreSQL/Redis (or DATABASE_URL/REDIS_URL); see docs/benchmarks.md.
 ## `make bench` runs them all, `make bench-NAME` one. The bench app (bench/) is dev-only: bench.settings installs it.
 ## `make bench` runs the default set (meant to stay under 10 minutes on 2 cores); the soak runs alone: `make bench-soak`.
-BENCHES      := metrics queue escalate claim push flows search palette similar flow_analytics runs soak
-BENCH_DEFAULT := metrics queue escalate claim push flows search palette similar flow_analytics runs
+BENCHES      := metrics queue escalate claim push flows search palette similar flow_analytics runs time_saved soak
+BENCH_DEFAULT := metrics queue escalate claim push flows search palette similar flow_analytics runs time_saved
 BENCH_RUN    := DJANGO_SETTINGS_MODULE=bench.settings $(PY) manage.py
 
 .PHONY: $(addprefix bench-,$(BENCHES))

@@ -139,3 +139,14 @@ def test_bench_search_finds_narrow_and_broad_queries_on_small_data():
                 assert hits["fts"] == hits["icontains"], q
     assert max(h["fts"] for h in figures["broad"]["hits"].values()) > 60  # broad words are in most sessions
     assert max(h["fts"] for h in figures["narrow"]["hits"].values()) < 60
+
+
+@pytest.mark.django_db
+def test_bench_time_saved_reports_every_source_on_a_small_year():
+    result = run_bench("bench_time_saved", "--sessions", "300", "--rounds", "1")
+    figures = result["figures"]
+    assert (figures["sessions"], figures["escalations"], figures["flow_runs"]) == (300, 60, 30)
+    assert figures["notes_exported"] == 200  # two in three sessions
+    assert set(figures["hours_by_source"]) == {"escalation", "ticket_notes", "flow"}
+    assert figures["hours_by_source"]["ticket_notes"] is not None  # a baseline and exports this month
+    assert [t["name"] for t in result["targets"]] == ["report_p95_ms"]
