@@ -1,10 +1,11 @@
 """Django admin for the delivery log (imported by escalations/admin.py)."""
 
 from django.contrib import admin, messages
+from django.db import transaction
 
 from escalations import delivery
 from escalations.models import NotificationLog
-from escalations.notification_tasks import send_notification
+from escalations.tasks import send_emails
 
 
 @admin.register(NotificationLog)
@@ -24,7 +25,7 @@ class NotificationLogAdmin(admin.ModelAdmin):
     @admin.action(description="Re-send selected failed emails")
     def resend_failed(self, request, queryset):
         failed = queryset.filter(channel=NotificationLog.Channel.EMAIL, status=NotificationLog.Status.FAILED)
-        ids = [pk for pk in failed.values_list("pk", flat=True) if delivery.requeue(pk)]
-        for log_id in ids:
-            send_notification.delay(str(log_id))
+        with transaction.atomic():
+            ids = [pk for pk in failed.values_list("pk", flat=True) if delivery.requeue(pk)]
+            send_emails(ids)
         self.message_user(request, f"Queued {len(ids)} email(s) again.", messages.SUCCESS)

@@ -5,17 +5,18 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from celery.exceptions import Retry
 from django.core import mail
 from django.core.management import call_command
+from django.test import TestCase
 from django.utils import timezone
 
 from accounts.models import Role
 from conftest import make_user
-from escalations import delivery, notifications, services
+from escalations import delivery, services, tasks
 from escalations.models import Handoff, NotificationLog
-from escalations.notification_tasks import fan_out_escalation_emails, renotify_unclaimed, send_notification
 from escalations.tests.live_fixtures import make_session
+from outbox.models import OutboxMessage
+from outbox.registry import RetryLater
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +48,17 @@ def smtp_down(settings):
 def escalate(user, capture, notes="Rebooted the firewall, no change", priority="urgent"):
     with capture(execute=True):
         return services.escalate(make_session(user), user, engineer_notes=notes, priority=priority)
+
+
+def fan_out(handoff) -> None:
+    """The escalation's email fan-out as the outbox runs it, with its sends dispatched after commit."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        tasks.email_fan_out(str(handoff.pk))
+
+
+def renotify_unclaimed() -> int:
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return tasks.renotify_unclaimed()
 
 
 def email_rows(handoff, **filters):
@@ -115,9 +127,9 @@ def test_refused_smtp_marks_rows_failed_keeps_the_handoff_and_retry_command_send
 def test_transient_errors_retry_with_backoff_then_fail_after_three_attempts(engineer, senior, smtp_down):
     handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
     [log_id] = delivery.create_deliveries(handoff, [senior], NotificationLog.Purpose.ESCALATED)
-    # Called directly (as a worker would, not eagerly), the task asks Celery to retry.
-    with pytest.raises(Retry):
-        send_notification(str(log_id))
+    # Run as a worker would (not eagerly), the outbox handler asks for a later attempt.
+    with pytest.raises(RetryLater):
+        tasks.send_email(str(log_id))
     row = NotificationLog.objects.get(pk=log_id)
     assert (row.status, row.attempts) == ("queued", 1)
     assert delivery.deliver(log_id, may_retry=True) == delivery.RETRY
@@ -132,7 +144,7 @@ def test_transient_errors_retry_with_backoff_then_fail_after_three_attempts(engi
 def test_email_is_suppressed_when_the_escalation_was_claimed_before_sending(engineer, senior, senior2):
     handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
     services.claim(handoff, senior)
-    notifications.escalation_created(handoff.pk)
+    fan_out(handoff)
     assert mail.outbox == []
     rows = email_rows(handoff)
     assert {row.status for row in rows} == {"suppressed"}
@@ -142,7 +154,7 @@ def test_email_is_suppressed_when_the_escalation_was_claimed_before_sending(engi
 def test_email_is_suppressed_when_the_escalation_was_withdrawn_before_sending(engineer, senior):
     handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
     services.withdraw(handoff, engineer)
-    notifications.escalation_created(handoff.pk)
+    fan_out(handoff)
     assert mail.outbox == []
     assert email_rows(handoff).get().status == "suppressed"
 
@@ -159,8 +171,8 @@ def test_email_is_suppressed_when_the_recipient_turned_email_off_after_it_was_qu
 def test_sending_is_idempotent_when_a_task_runs_twice(engineer, senior):
     handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
     [log_id] = delivery.create_deliveries(handoff, [senior], NotificationLog.Purpose.ESCALATED)
-    assert send_notification.apply(args=[str(log_id)]).get() == "sent"
-    assert send_notification.apply(args=[str(log_id)]).get() == delivery.SKIPPED
+    tasks.send_email(str(log_id))
+    tasks.send_email(str(log_id))
     assert len(mail.outbox) == 1
     assert NotificationLog.objects.get(pk=log_id).attempts == 1
 
@@ -169,7 +181,7 @@ def test_repeated_notification_call_creates_no_duplicate_rows_or_emails(
     engineer, senior, django_capture_on_commit_callbacks
 ):
     handoff = escalate(engineer, django_capture_on_commit_callbacks)
-    notifications.escalation_created(handoff.pk)
+    fan_out(handoff)
     assert email_rows(handoff).count() == 1
     assert len(mail.outbox) == 1
 
@@ -233,69 +245,63 @@ def test_renotify_never_emails_the_escalating_admin(admin_user, owner):
     assert [m.to for m in mail.outbox] == [["owner@northwind.test"]]
 
 
-def test_escalation_created_only_queues_one_fan_out_task_without_touching_the_database(
-    engineer, senior, django_assert_num_queries
-):
+def test_fan_out_inserts_all_rows_and_records_one_send_each(engineer, team_members):
     handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
-    with (
-        mock.patch.object(notifications.fan_out_escalation_emails, "delay") as fan_out,
-        django_assert_num_queries(0),
-    ):
-        notifications.escalation_created(handoff.pk)
-    fan_out.assert_called_once_with(str(handoff.pk))
-    assert not email_rows(handoff).exists()
-
-
-def test_broker_outage_while_queueing_the_fan_out_is_logged_and_swallowed(engineer, senior, caplog):
-    handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
-    with mock.patch.object(notifications.fan_out_escalation_emails, "delay", side_effect=ConnectionError("no broker")):
-        notifications.escalation_created(handoff.pk)
-    assert "Could not queue the email fan-out" in caplog.text
-    assert Handoff.objects.filter(pk=handoff.pk, session__status="escalated").exists()
-
-
-def test_fan_out_inserts_all_rows_in_one_query_and_queues_one_send_each(
-    engineer, team_members, django_assert_num_queries
-):
-    handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
-    # The handoff, the recipients, one INSERT for every row, the ids still to send.
-    with mock.patch.object(send_notification, "delay") as send, django_assert_num_queries(4):
-        assert fan_out_escalation_emails(str(handoff.pk)) == 4
-    assert send.call_count == 4
+    tasks.email_fan_out(str(handoff.pk))
+    sends = OutboxMessage.objects.filter(kind=tasks.SEND_EMAIL)
+    queued = set(email_rows(handoff, status="queued").values_list("pk", flat=True))
+    assert {message.args["log_id"] for message in sends} == {str(pk) for pk in queued}
+    assert len(queued) == 4
     assert email_rows(handoff).count() == 5  # four to send, one suppressed (email off)
 
 
 def test_fan_out_running_twice_creates_no_duplicate_rows_or_emails(engineer, team_members):
     handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
-    assert fan_out_escalation_emails.apply(args=[str(handoff.pk)]).get() == 4
-    assert fan_out_escalation_emails.apply(args=[str(handoff.pk)]).get() == 0
+    fan_out(handoff)
+    fan_out(handoff)
     assert email_rows(handoff).count() == 5
     assert len(mail.outbox) == 4
 
 
-def test_redelivered_fan_out_sends_rows_a_crashed_run_inserted_but_never_queued(engineer, senior, senior2):
+def test_a_second_fan_out_sends_rows_a_crashed_run_inserted_but_never_recorded(engineer, senior, senior2):
     handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
-    with mock.patch.object(send_notification, "delay", side_effect=RuntimeError("worker killed")):
-        fan_out_escalation_emails.apply(args=[str(handoff.pk)])
+    with (
+        mock.patch.object(tasks.outbox, "enqueue", side_effect=RuntimeError("worker killed")),
+        pytest.raises(RuntimeError),
+    ):
+        tasks.email_fan_out(str(handoff.pk))
     assert email_rows(handoff, status="queued").count() == 2
     assert mail.outbox == []
-    fan_out_escalation_emails.apply(args=[str(handoff.pk)])
+    fan_out(handoff)
     assert sorted(m.to[0] for m in mail.outbox) == ["senior2@northwind.test", "senior@northwind.test"]
     assert email_rows(handoff, status="sent", attempts=1).count() == 2
 
 
 def test_fan_out_for_a_missing_handoff_does_nothing(db):
-    assert fan_out_escalation_emails.apply(args=["00000000-0000-0000-0000-000000000000"]).get() == 0
+    tasks.email_fan_out("00000000-0000-0000-0000-000000000000")
     assert not NotificationLog.objects.exists()
+    assert not OutboxMessage.objects.exists()
 
 
-def test_failed_fan_out_on_a_worker_is_retried_with_backoff(engineer, senior):
+def test_renotify_records_its_sends_with_the_rows_so_a_broker_outage_loses_none(engineer, owner, admin_user):
     handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
-    with (
-        mock.patch.object(delivery, "create_deliveries", side_effect=RuntimeError("database hiccup")),
-        mock.patch.object(fan_out_escalation_emails, "retry", side_effect=Retry()) as retry,
-        pytest.raises(Retry),
-    ):
-        fan_out_escalation_emails(str(handoff.pk))  # called as a worker would: not eager
-    assert retry.call_args.kwargs["countdown"] == 60
-    assert isinstance(retry.call_args.kwargs["exc"], RuntimeError)
+    _age(handoff, 60)
+    OutboxMessage.objects.all().delete()
+    with mock.patch.object(tasks.outbox, "dispatch", return_value=False):  # the broker is down
+        assert renotify_unclaimed() == 2
+    assert mail.outbox == []
+    rows = NotificationLog.objects.filter(handoff=handoff, purpose="renotify", status="queued")
+    pending = OutboxMessage.objects.filter(kind=tasks.SEND_EMAIL, status=OutboxMessage.Status.PENDING)
+    assert {m.args["log_id"] for m in pending} == {str(pk) for pk in rows.values_list("pk", flat=True)}
+
+
+def test_messages_published_by_an_older_release_run_through_the_outbox(engineer, senior, senior2):
+    handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        tasks.fan_out_escalation_emails.apply(args=[str(handoff.pk)])
+    assert sorted(m.to[0] for m in mail.outbox) == ["senior2@northwind.test", "senior@northwind.test"]
+    [log_id] = delivery.create_deliveries(handoff, [senior], NotificationLog.Purpose.RENOTIFY)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        tasks.send_notification.apply(args=[str(log_id)])
+    assert len(mail.outbox) == 3
+    assert NotificationLog.objects.get(pk=log_id).status == "sent"

@@ -12,7 +12,7 @@ from accounts.models import Role
 from bench.data import bench_account, make_users
 from bench.harness import BenchCommand, Report, summary_ms, timed
 from escalations.models import Handoff, NotificationLog
-from escalations.notification_tasks import fan_out_escalation_emails
+from escalations.tasks import email_fan_out
 from flowpilot.models import Session
 
 TARGET_MS = 75
@@ -69,7 +69,7 @@ def _run_fan_outs(account) -> int:
     """Run each escalation's email fan-out as the worker would; the sends stay queued in the broker."""
     handoffs = list(Handoff.objects.filter(account=account).values_list("pk", flat=True))
     for pk in handoffs:
-        fan_out_escalation_emails.apply(args=[str(pk)])
+        email_fan_out(str(pk))
     return len(handoffs)
 
 

@@ -1,6 +1,6 @@
 """`manage.py renotify_unclaimed [--loop SECONDS]`: the re-notify job without Celery beat."""
 
-from escalations.notification_tasks import renotify_unclaimed
+from escalations.tasks import renotify_unclaimed
 from resolutionflow.periodic import PeriodicCommand
 
 
@@ -8,5 +8,5 @@ class Command(PeriodicCommand):
     help = "Email owners and admins once about escalations unclaimed past ESCALATION_RENOTIFY_MINUTES."
 
     def run_once(self) -> str:
-        # Called directly, the task body runs here; its emails go through send_notification.
+        # Called directly, the task body runs here; its emails are outbox messages, sent after commit.
         return f"Queued {renotify_unclaimed()} re-notify email(s)"
