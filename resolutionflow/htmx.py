@@ -1,6 +1,8 @@
 """Small pieces shared by the server-rendered pages' htmx actions."""
 
+from django.contrib import messages
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django_htmx.http import trigger_client_event
 
 # The one client event for messages (static/js/app.js shows it; queue-live.js also reads
@@ -18,6 +20,14 @@ def refusal(message: str, status: int, **detail) -> HttpResponse:
     """A refused htmx action: it keeps its 4xx status, its body is the message, and a toast event says it."""
     response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
     return toast(response, message, "error", **detail)
+
+
+def refused(request, message: str, status: int, back, *args, **kwargs) -> HttpResponse:
+    """A refused action: htmx gets `refusal`; a plain form post goes `back` (a URL or a URL name) with the message."""
+    if request.htmx:
+        return refusal(message, status)
+    messages.error(request, message)
+    return redirect(back, *args, **kwargs)
 
 
 def first_form_error(form) -> str:

@@ -2,7 +2,6 @@
 
 import re
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -19,7 +18,7 @@ from flowpilot.models import Session
 from flowpilot.notes import render_ticket_notes
 from resolutionflow import errors
 from resolutionflow.domain import DomainError
-from resolutionflow.htmx import first_form_error, refusal
+from resolutionflow.htmx import first_form_error, refused
 from sharing import ratelimit, services
 from sharing.forms import ShareForm
 from sharing.models import ShareLink
@@ -105,12 +104,9 @@ def revoke(request, link_id):
 
 
 def _refused(request, message: str, status: int, back: str) -> HttpResponse:
-    if request.htmx:
-        return refusal(message, status)
-    if status == 403:
+    if status == 403 and not request.htmx:
         raise PermissionDenied(message)
-    messages.error(request, message)
-    return redirect(back)
+    return refused(request, message, status, back)
 
 
 def _session_url(session: Session) -> str:
