@@ -79,3 +79,22 @@ def test_the_open_palette_fits_a_phone(live_stack, signed_in_page, engineer):
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     height = page.get_by_test_id("palette-option").first.evaluate("el => el.getBoundingClientRect().height")
     assert height >= 44
+
+
+def test_the_header_button_opens_the_palette_by_click_and_by_keyboard(live_stack, signed_in_page, engineer):
+    page = signed_in_page(engineer, viewport={"width": 375, "height": 740})
+    page.goto("/sessions/")
+    opener = page.get_by_role("link", name=re.compile("Go to"))
+    assert opener.evaluate("el => el.getBoundingClientRect().height") >= 44
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
+    opener.click()
+    dialog = page.get_by_role("dialog", name="Go to anything")
+    expect(dialog).to_be_visible()
+    expect(palette_box(page)).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(opener).to_be_focused()
+    page.keyboard.press("Enter")  # the focused link, activated from the keyboard
+    expect(dialog).to_be_visible()
+    expect(page).to_have_url(re.compile("/sessions/$"))
+    assert page.js_errors == []

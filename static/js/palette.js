@@ -30,6 +30,15 @@
     htmx.trigger(input, "palette:open");
   }
 
+  // The header's "Go to…" link opens the palette; without this script it is a link to the session list.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-palette-open]"), function (link) {
+    if (/Mac|iPhone|iPad/.test(navigator.platform)) {
+      var kbd = link.querySelector(".palette-kbd");
+      if (kbd) kbd.textContent = "⌘K";
+    }
+    link.addEventListener("click", function (event) { event.preventDefault(); open(); });
+  });
+
   document.addEventListener("keydown", function (event) {
     if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "k") {
       event.preventDefault();
