@@ -75,8 +75,19 @@ def find(account_id, text: str, *, domain: str = "", exclude=(), limit: int = LI
         rows = sorted(rows, key=lambda row: row[3] != domain)
     return [
         Similar(session=pk, problem_summary=redact(problem), resolution_summary=redact(resolution), problem_domain=d)
-        for pk, problem, resolution, d in rows[:limit]
+        for pk, problem, resolution, d in _distinct(rows)[:limit]
     ]
+
+
+def _distinct(rows: list[tuple]) -> list[tuple]:
+    """The best-ranked of sessions that read the same (problem and resolution): three copies teach nothing."""
+    seen, kept = set(), []
+    for row in rows:
+        key = (" ".join(row[1].lower().split()), " ".join(row[2].lower().split()))
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
 
 
 def _tiers(words: list[str]) -> list[str]:

@@ -25,6 +25,16 @@ def test_the_most_similar_resolved_sessions_come_first_up_to_three(engineer):
     assert set(found[0].as_dict()) == {"session", "problem_summary", "resolution_summary"}
 
 
+def test_sessions_that_read_the_same_appear_once(engineer):
+    resolved(engineer, "Outlook keeps asking for the password", "Cleared cached credentials")
+    resolved(engineer, "Outlook keeps asking for the  password", "cleared cached credentials")
+    other = resolved(engineer, "Outlook keeps asking for a password", "Re-ran autodiscover")
+    found = similar.find(engineer.account_id, "Outlook keeps asking for password")
+    assert len(found) == 2
+    assert {item.session for item in found} & {other.pk} == {other.pk}
+    assert sum(item.resolution_summary.lower() == "cleared cached credentials" for item in found) == 1
+
+
 def test_open_sessions_and_the_session_itself_are_left_out(engineer):
     services.open_session(engineer, problem_summary="VPN drops every ten minutes", problem_domain="networking")
     done = resolved(engineer, "VPN drops after sleep", "Disabled NIC power saving", domain="networking")
