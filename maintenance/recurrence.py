@@ -155,8 +155,11 @@ def due_after(recurrence: str, due: datetime, now: datetime) -> datetime:
 
 
 def check_first_due(first: datetime | None, now: datetime) -> None:
+    """A chosen first due time is ahead, and near enough that the times after it stay in the calendar."""
     if first is not None and first <= now:
         raise InvalidOperation(FIRST_DUE_PAST)
+    if first is not None and first > now + timedelta(days=SEARCH_DAYS):
+        raise InvalidOperation("the first due time must be within five years")
 
 
 def upcoming(recurrence: str, first: datetime, count: int = 3) -> list[datetime]:
@@ -181,7 +184,10 @@ def describe(recurrence: str, due: datetime) -> str:
         return f"Every {WEEKDAYS[(local.weekday() + 1) % 7]} {local:%H:%M}"
     if recurrence == "monthly":
         return f"Every month on the {_ordinal(local.day)} {local:%H:%M}"
-    cron = parse_cron(recurrence)
+    try:
+        cron = parse_cron(recurrence)
+    except InvalidOperation:  # stored before a rule changed: show it as it is rather than fail the page
+        return recurrence
     if len(cron.minutes) != 1 or len(cron.hours) != 1 or len(cron.months) != 12:
         return recurrence
     at = f"{min(cron.hours):02d}:{min(cron.minutes):02d}"

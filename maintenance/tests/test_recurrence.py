@@ -76,6 +76,10 @@ def test_describe_says_it_in_words_where_it_can(rule, words):
     assert recurrence.describe(rule, monday) == words
 
 
+def test_describe_shows_an_unparsable_stored_rule_as_it_is():
+    assert recurrence.describe("every tuesday", at(2026, 12, 7, 6, 0)) == "every tuesday"
+
+
 def test_upcoming_lists_the_first_and_the_next_ones():
     first = timezone.make_aware(datetime(2026, 12, 7, 6, 0))
     assert recurrence.upcoming("weekly", first) == [first, first + timedelta(weeks=1), first + timedelta(weeks=2)]

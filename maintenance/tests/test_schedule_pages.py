@@ -54,7 +54,11 @@ def test_engineer_or_owner_sees_the_schedules_with_the_form_and_buttons(role, re
     response = client_for(request.getfixturevalue(role)).get(PAGE)
     html = response.content.decode()
     assert response.status_code == 200
-    assert f'id="schedule-{schedule.pk}"' in html and "Every Monday 06:00" in html and "<code>0 6 * * 1</code>" in html
+    assert (
+        f'id="schedule-{schedule.pk}"' in html
+        and "Every Monday 06:00" in html
+        and "(cron <code>0 6 * * 1</code>)" in html
+    )
     assert "2 targets" in html and "FAB-DC01" in html and "Wide World" in html and "Sam Senior" in html
     assert 'data-testid="schedule-form"' in html and 'data-testid="schedule-pause"' in html
     assert 'data-testid="schedule-delete"' in html and "data-confirm=" in html
@@ -230,6 +234,7 @@ def test_foreign_unpublished_and_troubleshooting_flows_are_refused(
         ({"repeat": "yearly"}, "Select a valid choice"),
         ({"first_due": "2001-01-01T06:00"}, "the first due time must be in the future"),
         ({"first_due": "soon"}, "Enter a valid date/time"),
+        ({"first_due": "9999-12-31T23:59"}, "the first due time must be within five years"),
     ],
 )
 def test_bad_input_is_400_with_the_form_reshown(client_for, engineer, procedure, extra, problem):
@@ -271,6 +276,20 @@ def test_preview_of_a_bad_cron_names_the_problem(client_for, engineer):
     response = client_for(engineer).get(PREVIEW, {"repeat": "cron", "cron": "0 25 * * *"})
     html = response.content.decode()
     assert response.status_code == 200 and "cron hour: “25” is outside 0-23" in html and "<li>" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"repeat": "hourly"},
+        {"repeat": "monthly", "first_due": "9999-12-31T23:59"},
+        {"repeat": "cron", "cron": "x" * 500},
+    ],
+)
+def test_preview_of_nonsense_is_a_message_not_a_500(client_for, engineer, query):
+    response = client_for(engineer).get(PREVIEW, query)
+    assert response.status_code == 200 and 'data-testid="schedule-preview-error"' in response.content.decode()
 
 
 def test_the_page_shows_a_preview_without_javascript(client_for, engineer, procedure):
