@@ -1,6 +1,7 @@
 """`/runs/schedules/`: the account's schedules, the create form with its preview, pause, resume, delete."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -88,6 +89,8 @@ def _changed(request, schedule: Schedule, message: str):
         messages.success(request, message)
         return redirect(f"{reverse('maintenance:schedules')}#schedule-{schedule.pk}")
     rows = selectors.schedule_rows(request.user, pk=schedule.pk)
+    if not rows:  # deleted by someone else in between
+        raise Http404("Not found.")
     response = render(request, f"{PAGE}#row", {"schedule": rows[0], "can_work": True, "focus_toggle": True})
     return toast(response, message)
 
