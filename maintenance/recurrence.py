@@ -14,6 +14,8 @@ from django.utils import timezone
 from resolutionflow.domain import InvalidOperation
 
 NAMED = ("weekly", "monthly")
+FIVE_FIELDS = "a cron expression has five fields: minute hour day-of-month month day-of-week"
+FIRST_DUE_PAST = "the first due time must be in the future"
 # (name, low, high) per field.
 FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day of month", 1, 31), ("month", 1, 12), ("day of week", 0, 7))
 # Far enough for "29 February" style expressions; an expression never due is refused.
@@ -69,7 +71,7 @@ def _part(text: str, name: str, low: int, high: int) -> set[int]:
 def parse_cron(expression: str) -> Cron:
     fields = expression.split()
     if len(fields) != 5:
-        raise InvalidOperation("a cron expression has five fields: minute hour day-of-month month day-of-week")
+        raise InvalidOperation(FIVE_FIELDS)
     values = []
     for text, (name, low, high) in zip(fields, FIELDS, strict=True):
         if not text or any(not p for p in text.split(",")):
@@ -139,3 +141,69 @@ def next_due(recurrence: str, after: datetime) -> datetime:
     if found is None:
         raise InvalidOperation(f"cron “{recurrence}” never comes due")
     return found
+
+
+def due_after(recurrence: str, due: datetime, now: datetime) -> datetime:
+    """The first due time of `due`'s series later than `now` (always at least one step after `due`)."""
+    if recurrence not in NAMED:
+        # Cron times don't depend on the previous one: jump straight past `now`.
+        return next_due(recurrence, max(due, now))
+    following = next_due(recurrence, due)
+    while following <= now:
+        following = next_due(recurrence, following)
+    return following
+
+
+def check_first_due(first: datetime | None, now: datetime) -> None:
+    """A chosen first due time is ahead, and near enough that the times after it stay in the calendar."""
+    if first is not None and first <= now:
+        raise InvalidOperation(FIRST_DUE_PAST)
+    if first is not None and first > now + timedelta(days=SEARCH_DAYS):
+        raise InvalidOperation("the first due time must be within five years")
+
+
+def upcoming(recurrence: str, first: datetime, count: int = 3) -> list[datetime]:
+    """`first` and the due times after it: what a schedule starting at `first` will do."""
+    times = [first]
+    while len(times) < count:
+        times.append(next_due(recurrence, times[-1]))
+    return times
+
+
+# Cron numbering (Sunday 0), listed Monday first.
+WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
+
+
+def describe(recurrence: str, due: datetime) -> str:
+    """In words where the shape allows ("Every Monday 06:00"), else the cron text itself.
+
+    weekly and monthly keep the time (and weekday or day) of the schedule's due time `due`.
+    """
+    local = timezone.localtime(due)
+    if recurrence == "weekly":
+        return f"Every {WEEKDAYS[(local.weekday() + 1) % 7]} {local:%H:%M}"
+    if recurrence == "monthly":
+        return f"Every month on the {_ordinal(local.day)} {local:%H:%M}"
+    try:
+        cron = parse_cron(recurrence)
+    except InvalidOperation:  # stored before a rule changed: show it as it is rather than fail the page
+        return recurrence
+    if len(cron.minutes) != 1 or len(cron.hours) != 1 or len(cron.months) != 12:
+        return recurrence
+    at = f"{min(cron.hours):02d}:{min(cron.minutes):02d}"
+    if cron.days_restricted and cron.weekdays_restricted:
+        return recurrence
+    if cron.days_restricted:
+        return f"Every month on the {_ordinal(min(cron.days))} {at}" if len(cron.days) == 1 else recurrence
+    if not cron.weekdays_restricted or len(cron.weekdays) == 7:
+        return f"Every day {at}"
+    if cron.weekdays == frozenset(range(1, 6)):
+        return f"Every weekday (Monday to Friday) {at}"
+    names = [WEEKDAYS[d] for d in sorted(cron.weekdays, key=lambda d: (d + 6) % 7)]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"Every {listed} {at}"
+
+
+def _ordinal(day: int) -> str:
+    suffix = "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix}"

@@ -2,13 +2,14 @@
 
 from typing import NamedTuple
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.access import scoped
 from accounts.models import User
 from maintenance.models import Run, RunItem, RunTarget, Schedule
 from maintenance.procedure import action_nodes
+from maintenance.recurrence import describe
 
 RECORDED = ~Q(items__status=RunItem.Status.PENDING)
 
@@ -23,8 +24,29 @@ def runs_for(user: User) -> QuerySet:
     )
 
 
-def schedules_for(user: User) -> QuerySet:
-    return scoped(Schedule, user).filter(active=True).select_related("flow", "assignee").order_by("next_due_at")[:50]
+SCHEDULES_SHOWN = 500
+
+
+def active_schedule_count(user: User) -> int:
+    return scoped(Schedule, user).filter(active=True).count()
+
+
+def schedule_rows(user: User, pk=None) -> list[Schedule]:
+    """The account's schedules (active first, soonest due first), each with `words` and `last_run`.
+
+    `last_run` is the newest run it created, with `done`/`total` as in `runs_for`: one subquery
+    on the (schedule, due_at) unique index, then one query for those runs.
+    """
+    newest = Run.objects.filter(schedule=OuterRef("pk")).order_by("-due_at").values("pk")[:1]
+    schedules = scoped(Schedule, user).select_related("flow", "assignee").annotate(last_run_id=Subquery(newest))
+    if pk is not None:
+        schedules = schedules.filter(pk=pk)
+    rows = list(schedules.order_by("-active", "next_due_at")[:SCHEDULES_SHOWN])
+    runs = runs_for(user).in_bulk([s.last_run_id for s in rows if s.last_run_id])
+    for schedule in rows:
+        schedule.last_run = runs.get(schedule.last_run_id)
+        schedule.words = describe(schedule.recurrence, schedule.next_due_at)
+    return rows
 
 
 def overdue_count(user: User) -> int:

@@ -258,8 +258,7 @@ def create_schedule(
     flow, _ = published_procedure(user, flow_id)
     rule = recurrences.validate(recurrence)
     now = timezone.now()
-    if next_due_at is not None and next_due_at <= now:
-        raise InvalidOperation("the first due time must be in the future")
+    recurrences.check_first_due(next_due_at, now)
     return Schedule.objects.create(
         account_id=user.account_id,
         flow=flow,
@@ -269,6 +268,38 @@ def create_schedule(
         next_due_at=next_due_at or recurrences.next_due(rule, now),
         created_by=user,
     )
+
+
+def pause_schedule(user: User, schedule: Schedule) -> Schedule:
+    """No runs until resumed; the runs it already created stay as they are."""
+    ensure_role(user, ENGINEER_OR_ADMIN)
+    Schedule.objects.filter(pk=schedule.pk, active=True).update(active=False)
+    schedule.refresh_from_db()
+    return schedule
+
+
+def resume_schedule(user: User, schedule: Schedule) -> Schedule:
+    """Active again from its next due time still ahead: what fell due while paused makes no run."""
+    ensure_role(user, ENGINEER_OR_ADMIN)
+    now = timezone.now()
+    due = schedule.next_due_at
+    if due <= now:
+        due = recurrences.due_after(schedule.recurrence, due, now)
+    # Conditional: a paused schedule never fires, so nothing moved next_due_at since it was read.
+    Schedule.objects.filter(pk=schedule.pk, active=False).update(active=True, next_due_at=due)
+    schedule.refresh_from_db()
+    return schedule
+
+
+def delete_schedule(user: User, schedule: Schedule) -> int:
+    """Delete the schedule; its runs stay (their `schedule` becomes empty). How many runs it had made."""
+    ensure_role(user, ENGINEER_OR_ADMIN)
+    schedule_id = schedule.pk
+    with transaction.atomic():
+        made = Run.objects.filter(schedule_id=schedule_id).count()
+        schedule.delete()
+    log.info("Schedule %s deleted by %s; %d runs stay", schedule_id, user.pk, made)
+    return made
 
 
 def fire_due_schedules(now: datetime | None = None) -> list:
@@ -288,9 +319,8 @@ def fire_schedule(schedule_id, due_at: datetime, now: datetime) -> Run | None:
     schedule = Schedule.objects.select_related("flow").filter(pk=schedule_id).first()
     if schedule is None:
         return None
-    following = recurrences.next_due(schedule.recurrence, due_at)
-    while following <= now:  # beat was down: one run for the missed time, none per missed period
-        following = recurrences.next_due(schedule.recurrence, following)
+    # Beat was down: one run for the missed time, none per missed period.
+    following = recurrences.due_after(schedule.recurrence, due_at, now)
     try:
         with transaction.atomic():
             # Whoever moves next_due_at on from this due time creates the run; a second

@@ -1,13 +1,19 @@
-"""`/runs/`: the run list and new-run form, a run's grid, a target's items, notes and push."""
+"""`/runs/`: the run list and new-run form, a run's grid, a target's items, notes and push; the schedules."""
 
 from django.urls import path
 
-from maintenance import views
+from maintenance import schedule_views, views
 
 app_name = "maintenance"
 urlpatterns = [
     path("", views.run_list, name="list"),
     path("new/", views.run_create, name="create"),
+    path("schedules/", schedule_views.schedule_list, name="schedules"),
+    path("schedules/new/", schedule_views.schedule_create, name="schedule_create"),
+    path("schedules/preview/", schedule_views.schedule_preview, name="schedule_preview"),
+    path("schedules/<uuid:schedule_id>/pause/", schedule_views.schedule_pause, name="schedule_pause"),
+    path("schedules/<uuid:schedule_id>/resume/", schedule_views.schedule_resume, name="schedule_resume"),
+    path("schedules/<uuid:schedule_id>/delete/", schedule_views.schedule_delete, name="schedule_delete"),
     path("<uuid:run_id>/", views.run_detail, name="detail"),
     path("<uuid:run_id>/grid/", views.run_grid, name="grid"),
     path("<uuid:run_id>/cells/<int:row>/<int:col>/tick/", views.cell_tick, name="tick"),

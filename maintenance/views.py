@@ -1,5 +1,8 @@
 """Run pages (thin: look up through accounts.access, validate a form, call services, render partials)."""
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +22,7 @@ from resolutionflow.domain import DomainError
 from resolutionflow.htmx import first_form_error, refusal, toast
 
 RUN_PAGE = "maintenance/run.html"
+T = TypeVar("T")
 TARGET_PAGE = "maintenance/target.html"
 
 
@@ -42,35 +46,44 @@ def run_list(request):
 def _list_context(request, form) -> dict:
     return {
         "runs": selectors.runs_for(request.user)[:100],
-        "schedules": selectors.schedules_for(request.user),
+        "schedule_count": selectors.active_schedule_count(request.user),
         "form": form,
         "can_work": has_role(request.user, ENGINEER_OR_ADMIN),
         "now": timezone.now(),
     }
 
 
+def submit_form(request, form, create: Callable[[dict], T]) -> T | None:
+    """`create(cleaned_data)` (a service call) for a valid form; None, the reason on the form and in a toast, if not."""
+    if form.is_valid():
+        try:
+            return create(form.cleaned_data)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+    messages.error(request, first_form_error(form))
+    return None
+
+
 @require_POST
 @role_required(ENGINEER_OR_ADMIN)
 def run_create(request):
     form = RunForm(request.POST, user=request.user)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            run = services.create_run(
-                request.user,
-                flow_id=data["flow"].pk,
-                title=data["title"],
-                targets=services.parse_target_lines(data["targets"]),
-                assignee=data["assignee"],
-                due_at=data["due_at"],
-            )
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, f"Run “{run.title}” created.")
-            return redirect("maintenance:detail", run_id=run.pk)
-    messages.error(request, first_form_error(form))
-    return render(request, "maintenance/list.html", _list_context(request, form), status=400)
+    run = submit_form(
+        request,
+        form,
+        lambda data: services.create_run(
+            request.user,
+            flow_id=data["flow"].pk,
+            title=data["title"],
+            targets=services.parse_target_lines(data["targets"]),
+            assignee=data["assignee"],
+            due_at=data["due_at"],
+        ),
+    )
+    if run is None:
+        return render(request, "maintenance/list.html", _list_context(request, form), status=400)
+    messages.success(request, f"Run “{run.title}” created.")
+    return redirect("maintenance:detail", run_id=run.pk)
 
 
 def _grid_context(request, run: Run) -> dict:

@@ -147,7 +147,14 @@ def test_outsider_sees_none_of_the_accounts_schedules(api_for, outsider, enginee
 
 
 @pytest.mark.parametrize(
-    "extra", [{"recurrence": "every day"}, {"recurrence": "* * *"}, {"targets": []}, {"targets": ["A", "a"]}]
+    "extra",
+    [
+        {"recurrence": "every day"},
+        {"recurrence": "* * *"},
+        {"targets": []},
+        {"targets": ["A", "a"]},
+        {"next_due_at": "9999-12-31T00:00:00Z"},
+    ],
 )
 def test_bad_schedules_answer_400(api_for, engineer, procedure, extra):
     response = api_for(engineer).post(SCHEDULES, schedule_body(procedure, **extra), format="json")

@@ -154,11 +154,11 @@ def test_wrong_method_is_405(client_for, engineer, run):
     assert client_for(engineer).post(f"/runs/{run.pk}/").status_code == 405
 
 
-def test_the_list_shows_the_accounts_schedules_only(client_for, engineer, outsider, procedure):
+def test_the_list_links_to_the_schedules_with_the_active_count(client_for, engineer, outsider, procedure):
     services.create_schedule(engineer, flow_id=procedure.pk, targets=["A", "B"], recurrence="monthly")
     html = client_for(engineer).get("/runs/").content.decode()
-    assert 'data-testid="schedule-row"' in html and "2 targets · monthly" in html
-    assert 'data-testid="schedule-row"' not in client_for(outsider).get("/runs/").content.decode()
+    assert 'href="/runs/schedules/" data-testid="schedules-link"' in html and "(1 active)" in html
+    assert "active)" not in client_for(outsider).get("/runs/").content.decode()
 
 
 def test_first_connect_refetch_sends_the_grid_only_when_something_changed_since_render(client_for, engineer, run):

@@ -1,6 +1,6 @@
 """Recurrences: weekly, monthly and five-field cron; bad expressions answer a clear message."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -51,3 +51,43 @@ def test_invalid_recurrence_is_refused_with_a_message(expression):
 def test_validate_normalizes_spacing_and_case():
     assert recurrence.validate("  Monthly ") == "monthly"
     assert recurrence.validate("0  9 * *   1") == "0 9 * * 1"
+
+
+@pytest.mark.parametrize(
+    "rule, words",
+    [
+        ("weekly", "Every Monday 06:00"),
+        ("monthly", "Every month on the 7th 06:00"),
+        ("0 6 * * 1", "Every Monday 06:00"),
+        ("30 18 * * 1,3,5", "Every Monday, Wednesday and Friday 18:30"),
+        ("0 7 * * 0,6", "Every Saturday and Sunday 07:00"),
+        ("0 7 * * 1-5", "Every weekday (Monday to Friday) 07:00"),
+        ("15 2 * * *", "Every day 02:15"),
+        ("0 6 1 * *", "Every month on the 1st 06:00"),
+        ("0 6 22 * *", "Every month on the 22nd 06:00"),
+        ("0 6 13 * *", "Every month on the 13th 06:00"),
+        ("*/15 * * * *", "*/15 * * * *"),
+        ("0 6 1 1,4,7,10 *", "0 6 1 1,4,7,10 *"),
+        ("0 6 1 * 1", "0 6 1 * 1"),
+    ],
+)
+def test_describe_says_it_in_words_where_it_can(rule, words):
+    monday = timezone.make_aware(datetime(2026, 12, 7, 6, 0))
+    assert recurrence.describe(rule, monday) == words
+
+
+def test_describe_shows_an_unparsable_stored_rule_as_it_is():
+    assert recurrence.describe("every tuesday", at(2026, 12, 7, 6, 0)) == "every tuesday"
+
+
+def test_upcoming_lists_the_first_and_the_next_ones():
+    first = timezone.make_aware(datetime(2026, 12, 7, 6, 0))
+    assert recurrence.upcoming("weekly", first) == [first, first + timedelta(weeks=1), first + timedelta(weeks=2)]
+
+
+def test_due_after_skips_every_missed_time():
+    due = timezone.make_aware(datetime(2026, 1, 5, 6, 0))  # a Monday
+    now = timezone.make_aware(datetime(2026, 3, 1, 12, 0))  # a Sunday
+    assert recurrence.due_after("weekly", due, now) == timezone.make_aware(datetime(2026, 3, 2, 6, 0))
+    assert recurrence.due_after("0 6 * * 1", due, now) == timezone.make_aware(datetime(2026, 3, 2, 6, 0))
+    assert recurrence.due_after("weekly", due, due) == due + timedelta(weeks=1)
