@@ -135,7 +135,9 @@ def _resolved(owner, domain, minutes, ref, days_ago=3):
 
 def test_flow_saving_is_the_domain_median_difference_per_flow_session(account, engineer, senior, monkeypatch):
     monkeypatch.setattr(
-        time_saved, "flow_run_sessions", lambda account_id: Session.objects.filter(ticket_ref__startswith="FLOW")
+        time_saved,
+        "flow_run_session_ids",
+        lambda account_id: Session.objects.filter(ticket_ref__startswith="FLOW").values("pk"),
     )
     for minutes in (60, 100, 120):
         _resolved(engineer, "networking", minutes, "T", days_ago=40)  # reference: median 100 min without a flow
@@ -160,7 +162,9 @@ def test_flow_saving_is_the_domain_median_difference_per_flow_session(account, e
 
 
 def test_flows_without_a_comparison_show_no_number(account, engineer, monkeypatch):
-    monkeypatch.setattr(time_saved, "flow_run_sessions", lambda account_id: Session.objects.filter(ticket_ref="F"))
+    monkeypatch.setattr(
+        time_saved, "flow_run_session_ids", lambda account_id: Session.objects.filter(ticket_ref="F").values("pk")
+    )
     _resolved(engineer, "email", 30, "F")
 
     flow = source(time_saved_report(account.pk, NOVEMBER, now=NOW), "flow")
@@ -222,10 +226,10 @@ def test_flow_source_reads_the_sessions_that_ran_a_published_flow(engineer, owne
     from flows import services as flow_services
     from flows.tests.conftest import vpn_graph
 
-    assert time_saved.flow_run_sessions(engineer.account_id) is None  # no published flow: "No flows yet"
+    assert time_saved.flow_run_session_ids(engineer.account_id) is None  # no published flow: "No flows yet"
     flow = flow_services.create_flow(engineer, title="VPN drops", problem_domain="networking", graph=vpn_graph())
     flow_services.publish(flow, owner)
     ran = session_services.open_session(engineer, problem_summary="VPN drops", problem_domain="networking")
     session_services.open_session(engineer, problem_summary="Printer jam", problem_domain="printing")
     runner.start_run(ran, engineer, flow)
-    assert list(time_saved.flow_run_sessions(engineer.account_id)) == [ran]
+    assert list(time_saved.flow_run_session_ids(engineer.account_id).values_list("session_id", flat=True)) == [ran.pk]
