@@ -17,12 +17,15 @@ the claimer (escalations) or to the session's assignee, else its owner (notes, f
 their own contribution against the shop's baselines.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import reduce
+from operator import or_
 
+from django.db import connection
 from django.db.models import (
-    Case,
+    Aggregate,
+    BooleanField,
     Count,
     DurationField,
     Exists,
@@ -32,10 +35,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce, Concat, TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 
 from analytics.breakdowns import group_medians, week_start
@@ -48,7 +49,6 @@ from resolutionflow.domain import InvalidOperation
 ESCALATION, TICKET_NOTES, FLOW = "escalation", "ticket_notes", "flow"
 LABELS = {ESCALATION: "Escalation hand-over", TICKET_NOTES: "Ticket-note writing", FLOW: "Flow-guided resolution"}
 FLOW_REFERENCE_DAYS = 90
-WITH_FLOW, WITHOUT_FLOW = "+", "-"  # suffixes of the median groups (domain + whether a flow ran)
 TREND_WEEKS = 12
 PERIOD_MESSAGE = "period must be a month as YYYY-MM (e.g. 2026-11), not in the future"
 
@@ -125,7 +125,7 @@ def flow_run_session_ids(account_id) -> QuerySet | None:
     return FlowRun.objects.filter(account_id=account_id).values("session_id")
 
 
-def trend_start(window: Window) -> datetime:
+def _trend_start(window: Window) -> datetime:
     """The Monday that starts the first of the `TREND_WEEKS` weeks up to the window's end (before the window)."""
     return week_start(window.end - timedelta(microseconds=1)) - timedelta(weeks=TREND_WEEKS - 1)
 
@@ -141,31 +141,23 @@ def _escalations(account_id, since: datetime, until: datetime, user_id) -> Query
     return qs.filter(claimed_by_id=user_id) if user_id else qs
 
 
-def _first_exports(account_id, since: datetime, until: datetime, user_id, credited: bool = False) -> QuerySet:
-    """One Activity per session whose ticket notes first left the product in [since, until): its first export.
+def _first_exports(account_id, since: datetime, until: datetime, user_id=None) -> QuerySet:
+    """The first export of each session whose ticket notes first left the product in [since, until); count
+    distinct `session_id` (two exports in the same microsecond would both be first).
 
     Read from the partial indexes on notes exports (flowpilot 0007): the exports in the range, less those with
-    an earlier export of the same session (ties broken by id, so a session is never counted twice)."""
+    an earlier export of the same session."""
     exports = Activity.objects.filter(account_id=account_id, kind=Activity.Kind.NOTES_EXPORTED)
-    earlier = exports.filter(session_id=OuterRef("session_id"), created_at__lt=until).filter(
-        Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk"))
-    )
+    earlier = exports.filter(session_id=OuterRef("session_id"), created_at__lt=OuterRef("created_at"))
     qs = exports.filter(created_at__gte=since, created_at__lt=until).filter(~Exists(earlier))
-    if not (user_id or credited):
-        return qs  # the account's counts need no join to Session
-    qs = _credited(qs, "session__")
-    return qs.filter(credited_id=user_id) if user_id else qs
+    # Joined to Session only for a member's own contribution: the account's counts need no join.
+    return _credited(qs, "session__").filter(credited_id=user_id) if user_id else qs
 
 
 def _resolved(account_id, since: datetime, until: datetime) -> QuerySet:
     return Session.objects.filter(
         account_id=account_id, status=Session.Status.RESOLVED, resolved_at__gte=since, resolved_at__lt=until
     ).annotate(ttr=ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField()))
-
-
-def _flow_sessions(account_id, ran: QuerySet, since: datetime, until: datetime, user_id) -> QuerySet:
-    qs = _credited(_resolved(account_id, since, until)).filter(pk__in=ran)
-    return qs.filter(credited_id=user_id) if user_id else qs
 
 
 def _per_week(qs: QuerySet, field: str, *group: str, **aggregates) -> list[dict]:
@@ -192,46 +184,78 @@ def _escalation_weeks(account_id, window: Window, since: datetime, user_id) -> l
 
 def _notes_weeks(account_id, window: Window, since: datetime, user_id) -> list[dict]:
     qs = _first_exports(account_id, since, window.end, user_id)
-    return _per_week(qs, "created_at", n=Count("pk"), n_month=Count("pk", filter=Q(created_at__gte=window.start)))
-
-
-def _flow_weeks(account_id, ran: QuerySet, window: Window, since: datetime, user_id) -> list[dict]:
-    """Per week and problem domain of the sessions resolved since the reference window's start: the reference
-    counts with and without a flow, and the flow-guided sessions in the trend (`n`) and in the month."""
-    reference_start = window.end - timedelta(days=FLOW_REFERENCE_DAYS)
-    ran_flow, mine = Q(pk__in=ran), Q(credited_id=user_id) if user_id else Q()
-    in_reference = Q(resolved_at__gte=reference_start)
+    in_month = Q(created_at__gte=window.start)
     return _per_week(
-        _credited(_resolved(account_id, min(since, reference_start), window.end)),
-        "resolved_at",
-        "problem_domain",
-        n_with=Count("pk", filter=in_reference & ran_flow),
-        n_without=Count("pk", filter=in_reference & ~ran_flow),
-        n=Count("pk", filter=ran_flow & mine & Q(resolved_at__gte=since)),
-        n_month=Count("pk", filter=ran_flow & mine & Q(resolved_at__gte=window.start)),
+        qs,
+        "created_at",
+        n=Count("session_id", distinct=True),
+        n_month=Count("session_id", distinct=True, filter=in_month),
     )
 
 
-def _flow_reference(account_id, ran: QuerySet, window: Window, flow_weeks: list[dict]) -> dict:
-    """{domain: {"with_s", "without_s", "n_with", "n_without"}} over the reference window."""
-    resolved = _resolved(account_id, window.end - timedelta(days=FLOW_REFERENCE_DAYS), window.end)
-    # Both medians of every domain in one sort: group by domain and whether the session ran a flow, as one key
-    # ("networking+" ran one, "networking-" did not), so the nearest-rank rule stays group_medians'.
-    ran_flow = Case(When(pk__in=ran, then=Value(WITH_FLOW)), default=Value(WITHOUT_FLOW))
-    medians = group_medians(resolved.annotate(bucket=Concat("problem_domain", ran_flow)), "bucket", "ttr")
-    counts = defaultdict(lambda: {"n_with": 0, "n_without": 0})
-    for row in flow_weeks:  # the weeks' counts, added up per domain
-        if row["n_with"] or row["n_without"]:
-            counts[row["problem_domain"]]["n_with"] += row["n_with"]
-            counts[row["problem_domain"]]["n_without"] += row["n_without"]
-    return {
-        domain: {
-            "with_s": medians.get(domain + WITH_FLOW),
-            "without_s": medians.get(domain + WITHOUT_FLOW),
-            **counts[domain],
-        }
-        for domain in sorted(counts)
+class MiddleValue(Aggregate):
+    """PostgreSQL: a group's middle value, the lower of the two middles for an even count; with `direction="DESC"`
+    the upper one. Their mean is group_medians' conventional median, taken in the grouped query itself."""
+
+    function = "PERCENTILE_DISC"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s %(direction)s)"
+    output_field = DurationField()
+
+
+def _reference_sessions(account_id, ran: QuerySet, window: Window) -> QuerySet:
+    """The sessions resolved in the flow reference window, with `ttr`, `credited_id` and `ran_flow`."""
+    resolved = _credited(_resolved(account_id, window.end - timedelta(days=FLOW_REFERENCE_DAYS), window.end))
+    return resolved.annotate(ran_flow=ExpressionWrapper(Q(pk__in=ran), output_field=BooleanField()))
+
+
+def _flow_reference(account_id, ran: QuerySet, window: Window, since: datetime, user_id) -> dict:
+    """{domain: {"with_s", "without_s", "n_with", "n_without", "n_month", "weeks"}} in one query grouped by problem
+    domain and whether the session ran a flow, over the reference window: the medians and counts of sessions with
+    and without a flow, then the flow-guided sessions (the member's own with `user_id`) resolved in the month and
+    in each trend week from `since` (both inside the reference window)."""
+    resolved = _reference_sessions(account_id, ran, window)
+    mine = Q(credited_id=user_id) if user_id else Q()
+    starts = [since + timedelta(weeks=i) for i in range(TREND_WEEKS + 1)]
+    aggregates = {"n": Count("pk"), "n_month": Count("pk", filter=mine & Q(resolved_at__gte=window.start))}
+    for i in range(TREND_WEEKS):  # all the trend's weeks in the same pass
+        aggregates[f"week_{i}"] = Count(
+            "pk", filter=mine & Q(resolved_at__gte=starts[i], resolved_at__lt=starts[i + 1])
+        )
+    on_postgres = connection.vendor == "postgresql"
+    if on_postgres:
+        aggregates.update(low=MiddleValue("ttr", direction="ASC"), high=MiddleValue("ttr", direction="DESC"))
+    rows = {
+        (row["problem_domain"], row["ran_flow"]): row
+        for row in resolved.values("problem_domain", "ran_flow").annotate(**aggregates).order_by()
     }
+    medians = _flow_medians(rows) if on_postgres else _flow_medians_by_window(resolved)
+    reference = {}
+    for domain in sorted({domain for domain, _ in rows}):
+        with_flow, without_flow = rows.get((domain, True), {}), rows.get((domain, False), {})
+        reference[domain] = {
+            "with_s": medians.get((domain, True)),
+            "without_s": medians.get((domain, False)),
+            "n_with": with_flow.get("n", 0),
+            "n_without": without_flow.get("n", 0),
+            "n_month": with_flow.get("n_month", 0),
+            "weeks": [with_flow.get(f"week_{i}", 0) for i in range(TREND_WEEKS)],
+        }
+    return reference
+
+
+def _flow_medians(rows: dict) -> dict:
+    """{(domain, ran_flow): median seconds} from the grouped rows' two middle values (PostgreSQL): their mean,
+    as group_medians takes it (the one middle value twice for an odd count)."""
+    return {key: seconds((row["low"] + row["high"]) / 2) for key, row in rows.items() if row["low"] is not None}
+
+
+def _flow_medians_by_window(resolved: QuerySet) -> dict:
+    """The same medians by group_medians' window query, one per side (databases without PERCENTILE_DISC)."""
+    medians = {}
+    for ran_flow in (True, False):
+        found = group_medians(resolved.filter(ran_flow=ran_flow), "problem_domain", "ttr")
+        medians.update({(domain, ran_flow): median_s for domain, median_s in found.items()})
+    return medians
 
 
 def _source(key: str, hours: float | None, status: str, inputs: dict) -> dict:
@@ -278,13 +302,11 @@ def _flow_saving_s(reference: dict, domain: str) -> float | None:
     return ref["without_s"] - ref["with_s"]
 
 
-def _flow_source(ran: QuerySet | None, weeks: list[dict], reference: dict) -> dict:
+def _flow_source(ran: QuerySet | None, reference: dict) -> dict:
     inputs = {"reference_days": FLOW_REFERENCE_DAYS, "flow_sessions_resolved": 0, "domains": []}
     if ran is None:
         return _source(FLOW, None, "no_flows", inputs)
-    counts = defaultdict(int)
-    for row in weeks:
-        counts[row["problem_domain"]] += row["n_month"]
+    counts = {domain: ref["n_month"] for domain, ref in reference.items()}
     labels = dict(ProblemDomain.choices)
     total_s, comparable = 0.0, False
     for domain, ref in sorted(reference.items()):
@@ -311,7 +333,7 @@ def _flow_source(ran: QuerySet | None, weeks: list[dict], reference: dict) -> di
     return _source(FLOW, round(total_s / 3600, 2), "measured", inputs)
 
 
-def _trend(since: datetime, baselines: dict, reference: dict, esc: list, notes: list, flows: list) -> list[dict]:
+def _trend(since: datetime, baselines: dict, reference: dict, esc: list, notes: list) -> list[dict]:
     """Hours saved per calendar week (Monday starts) by source, the `TREND_WEEKS` weeks from `since`."""
     weeks = {since + timedelta(weeks=i): {} for i in range(TREND_WEEKS)}
     if baseline := baselines.get(BaselineEntry.Kind.ESCALATION):
@@ -320,11 +342,11 @@ def _trend(since: datetime, baselines: dict, reference: dict, esc: list, notes: 
     if baseline := baselines.get(BaselineEntry.Kind.TICKET_NOTES):
         for row in notes:
             weeks[week_start(row["week"])][TICKET_NOTES] = round(row["n"] * baseline["avg_s"] / 3600, 2)
-    for row in flows:
-        saving_s = _flow_saving_s(reference, row["problem_domain"])
-        if row["n"] and saving_s is not None:
-            hours = weeks[week_start(row["week"])].get(FLOW, 0.0) + saving_s * row["n"] / 3600
-            weeks[week_start(row["week"])][FLOW] = round(hours, 2)
+    for i, hours in enumerate(weeks.values()):
+        for domain, ref in reference.items():  # sorted by domain
+            saving_s, n = _flow_saving_s(reference, domain), ref["weeks"][i]
+            if n and saving_s is not None:
+                hours[FLOW] = round(hours.get(FLOW, 0.0) + saving_s * n / 3600, 2)
     measured = {
         ESCALATION: ESCALATION in baselines,
         TICKET_NOTES: TICKET_NOTES in baselines,
@@ -341,20 +363,25 @@ def _trend(since: datetime, baselines: dict, reference: dict, esc: list, notes: 
 
 
 def _contributors(account_id, window: Window, sources: dict, ran, user_id) -> int:
-    """People credited with a saving in the window over the sources that have a number (one UNION, counted)."""
+    """People credited with a saving in the window over the sources that have a number: the claimers, and the
+    sessions' people (notes and flows, in one pass over the account's sessions), in one UNION, counted."""
     since, until = window.start, window.end
-    parts = []
+    parts, sessions = [], []
     if sources[ESCALATION]["hours_saved"] is not None:
-        parts.append((_escalations(account_id, since, until, user_id), "claimed_by_id"))
+        parts.append(_escalations(account_id, since, until, user_id).values_list("claimed_by_id"))
     if sources[TICKET_NOTES]["hours_saved"] is not None:
-        parts.append((_first_exports(account_id, since, until, user_id, credited=True), "credited_id"))
+        sessions.append(Q(pk__in=_first_exports(account_id, since, until).values("session_id")))
     if sources[FLOW]["hours_saved"] is not None:
-        parts.append((_flow_sessions(account_id, ran, since, until, user_id), "credited_id"))
-    credited = [qs.values_list(field).order_by() for qs, field in parts]
-    if not credited:
+        resolved = Q(status=Session.Status.RESOLVED, resolved_at__gte=since, resolved_at__lt=until)
+        sessions.append(resolved & Q(pk__in=ran))
+    if sessions:
+        qs = _credited(Session.objects.filter(Q(account_id=account_id) & reduce(or_, sessions)))
+        parts.append((qs.filter(credited_id=user_id) if user_id else qs).values_list("credited_id"))
+    if not parts:
         return 0
     # order_by() everywhere: Meta.ordering would break UNION and add columns to DISTINCT.
-    people = credited[0].union(*credited[1:]) if len(credited) > 1 else credited[0].distinct()
+    parts = [part.order_by() for part in parts]
+    people = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0].distinct()
     return sum(1 for (person,) in people if person is not None)
 
 
@@ -363,17 +390,16 @@ def time_saved_report(account_id, month: date, *, user_id=None, now: datetime | 
 
     `user_id` narrows every count to that person's contribution (baselines and medians stay the shop's)."""
     window = month_window(month, now)
-    since = trend_start(window)
+    since = _trend_start(window)
     baselines = baseline_summaries(account_id)
     ran = flow_run_session_ids(account_id)
     escalation_weeks = _escalation_weeks(account_id, window, since, user_id)
     notes_weeks = _notes_weeks(account_id, window, since, user_id)
-    flow_weeks = _flow_weeks(account_id, ran, window, since, user_id) if ran is not None else []
-    reference = _flow_reference(account_id, ran, window, flow_weeks) if ran is not None else {}
+    reference = _flow_reference(account_id, ran, window, since, user_id) if ran is not None else {}
     sources = {
         ESCALATION: _escalation_source(escalation_weeks, baselines.get(BaselineEntry.Kind.ESCALATION)),
         TICKET_NOTES: _notes_source(notes_weeks, baselines.get(BaselineEntry.Kind.TICKET_NOTES)),
-        FLOW: _flow_source(ran, flow_weeks, reference),
+        FLOW: _flow_source(ran, reference),
     }
     measured = [s["hours_saved"] for s in sources.values() if s["hours_saved"] is not None]
     total = round(sum(measured), 2) if measured else None
@@ -391,5 +417,5 @@ def time_saved_report(account_id, month: date, *, user_id=None, now: datetime | 
         "weeks": weeks,
         "method": TOTAL_METHOD,
         "sources": list(sources.values()),
-        "trend": _trend(since, baselines, reference, escalation_weeks, notes_weeks, flow_weeks),
+        "trend": _trend(since, baselines, reference, escalation_weeks, notes_weeks),
     }
