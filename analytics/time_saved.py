@@ -12,6 +12,10 @@ Every hour comes from the shop's own measurements, computed in the database:
   the median of sessions that ran a published flow (both resolved in the 90 days up to the window's end),
   for each flow-guided session resolved in the window.
 
+The queries (issue 22's benchmark, 100,000 sessions): one grouped query per source serves the month and the
+12-week trend together (escalations and note exports by week; flows by domain and whether a flow ran, with each
+trend week a filtered count), and one UNION counts the people credited. No query runs per week or per source row.
+
 A source without its baseline has no number ("measure this"), never an estimate. Savings are credited to
 the claimer (escalations) or to the session's assignee, else its owner (notes, flows): an engineer sees only
 their own contribution against the shop's baselines.
