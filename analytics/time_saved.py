@@ -53,6 +53,7 @@ from resolutionflow.domain import InvalidOperation
 ESCALATION, TICKET_NOTES, FLOW = "escalation", "ticket_notes", "flow"
 LABELS = {ESCALATION: "Escalation hand-over", TICKET_NOTES: "Ticket-note writing", FLOW: "Flow-guided resolution"}
 FLOW_REFERENCE_DAYS = 90
+# The flow reference query also counts the trend's weeks: they must fit in its window (a test checks).
 TREND_WEEKS = 12
 PERIOD_MESSAGE = "period must be a month as YYYY-MM (e.g. 2026-11), not in the future"
 

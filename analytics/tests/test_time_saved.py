@@ -343,3 +343,8 @@ def test_postgres_medians_equal_the_window_query_medians(account, engineer):
     } == by_window
     assert by_window[("networking", True)] == 0.0
     assert by_window[("networking", False)] == 1200.0
+
+
+def test_the_trend_weeks_fit_in_the_flow_reference_window():
+    # The flow query counts each trend week over the reference window's sessions only.
+    assert time_saved.TREND_WEEKS * 7 <= time_saved.FLOW_REFERENCE_DAYS
