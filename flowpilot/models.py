@@ -147,6 +147,18 @@ class Activity(models.Model):
         indexes = [
             # The TTFA query: first work activity by the claimer after claimed_at.
             models.Index(fields=["session", "actor", "created_at"], name="activity_session_actor_idx"),
+            # Time saved's ticket-note source (analytics/time_saved.py): an account's note exports in a date range,
+            # and whether a session had an earlier one. Partial: only the notes_exported rows are indexed.
+            models.Index(
+                fields=["account", "created_at"],
+                condition=models.Q(kind="notes_exported"),
+                name="activity_account_export_idx",
+            ),
+            models.Index(
+                fields=["session", "created_at"],
+                condition=models.Q(kind="notes_exported"),
+                name="activity_session_export_idx",
+            ),
         ]
 
     def __str__(self) -> str:

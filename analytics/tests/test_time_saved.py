@@ -3,11 +3,13 @@
 from datetime import datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.db.models import Count, Min, Sum
 from django.utils import timezone
 
 from analytics import time_saved
 from analytics.models import BaselineEntry
-from analytics.queries import escalation_report
+from analytics.queries import claimed_escalations, escalation_report, escalation_saving
 from analytics.time_saved import parse_month, time_saved_report
 from escalations.tests.factories import claimed_escalation
 from flowpilot.models import Activity, Session
@@ -135,7 +137,9 @@ def _resolved(owner, domain, minutes, ref, days_ago=3):
 
 def test_flow_saving_is_the_domain_median_difference_per_flow_session(account, engineer, senior, monkeypatch):
     monkeypatch.setattr(
-        time_saved, "flow_run_sessions", lambda account_id: Session.objects.filter(ticket_ref__startswith="FLOW")
+        time_saved,
+        "flow_run_session_ids",
+        lambda account_id: Session.objects.filter(ticket_ref__startswith="FLOW").values("pk"),
     )
     for minutes in (60, 100, 120):
         _resolved(engineer, "networking", minutes, "T", days_ago=40)  # reference: median 100 min without a flow
@@ -160,7 +164,9 @@ def test_flow_saving_is_the_domain_median_difference_per_flow_session(account, e
 
 
 def test_flows_without_a_comparison_show_no_number(account, engineer, monkeypatch):
-    monkeypatch.setattr(time_saved, "flow_run_sessions", lambda account_id: Session.objects.filter(ticket_ref="F"))
+    monkeypatch.setattr(
+        time_saved, "flow_run_session_ids", lambda account_id: Session.objects.filter(ticket_ref="F").values("pk")
+    )
     _resolved(engineer, "email", 30, "F")
 
     flow = source(time_saved_report(account.pk, NOVEMBER, now=NOW), "flow")
@@ -222,10 +228,123 @@ def test_flow_source_reads_the_sessions_that_ran_a_published_flow(engineer, owne
     from flows import services as flow_services
     from flows.tests.conftest import vpn_graph
 
-    assert time_saved.flow_run_sessions(engineer.account_id) is None  # no published flow: "No flows yet"
+    assert time_saved.flow_run_session_ids(engineer.account_id) is None  # no published flow: "No flows yet"
     flow = flow_services.create_flow(engineer, title="VPN drops", problem_domain="networking", graph=vpn_graph())
     flow_services.publish(flow, owner)
     ran = session_services.open_session(engineer, problem_summary="VPN drops", problem_domain="networking")
     session_services.open_session(engineer, problem_summary="Printer jam", problem_domain="printing")
     runner.start_run(ran, engineer, flow)
-    assert list(time_saved.flow_run_sessions(engineer.account_id)) == [ran]
+    assert list(time_saved.flow_run_session_ids(engineer.account_id).values_list("session_id", flat=True)) == [ran.pk]
+
+
+def _per_week_hours(account, start, end, report) -> dict:
+    """One week's hours by source, computed on its own: a query per source over just that week."""
+    baselines = {b["key"]: b for b in report["sources"]}
+    escalations = (
+        claimed_escalations(account.pk)
+        .filter(first_action_at__isnull=False, claimed_at__gte=start, claimed_at__lt=end)
+        .aggregate(n=Count("pk"), total=Sum("ttfa"))
+    )
+    esc_avg = baselines["escalation"]["inputs"]["baseline_avg_s"]
+    first_exports = (
+        Activity.objects.filter(account=account, kind=Activity.Kind.NOTES_EXPORTED)
+        .values("session")
+        .annotate(first=Min("created_at"))
+        .filter(first__gte=start, first__lt=end)
+    )
+    minutes = baselines["ticket_notes"]["inputs"]["manual_minutes_per_note"]
+    flow_hours = 0.0
+    for domain in baselines["flow"]["inputs"]["domains"]:
+        if domain["hours_saved"] is None:
+            continue
+        n = Session.objects.filter(
+            account=account,
+            ticket_ref__startswith="FLOW",
+            problem_domain=domain["domain"],
+            resolved_at__gte=start,
+            resolved_at__lt=end,
+        ).count()
+        saving_s = domain["median_without_flow_s"] - domain["median_with_flow_s"]
+        flow_hours = round(flow_hours + saving_s * n / 3600, 2) if n else flow_hours
+    return {
+        "escalation": escalation_saving(escalations["n"], escalations["total"], esc_avg),
+        "ticket_notes": round(len(first_exports) * minutes * 60 / 3600, 2),
+        "flow": flow_hours,
+    }
+
+
+def test_the_grouped_trend_equals_each_week_computed_on_its_own(account, engineer, senior, monkeypatch):
+    monkeypatch.setattr(
+        time_saved,
+        "flow_run_session_ids",
+        lambda account_id: Session.objects.filter(ticket_ref__startswith="FLOW").values("pk"),
+    )
+    baseline(senior, "escalation", timedelta(minutes=7))
+    baseline(senior, "ticket_notes", timedelta(minutes=12))
+    # 4.5 days before NOW is Monday 16 November 00:00, the start of the last week.
+    for days_ago, delay in (
+        (1, 60),
+        (4.5, 200),
+        (4.6, 30),
+        (10, 90),
+        (17, 400),
+        (40, 10),
+        (60, 120),
+        (83, 50),
+        (90, 5),
+    ):
+        claimed_escalation(engineer, senior, claimed_at=NOW - timedelta(days=days_ago), action_after_s=delay)
+    for exports in ((2,), (20, 5), (100, 3), (50,), (6, 6), (76, 1), (84,), (4.5,)):
+        one = session(engineer)
+        for days_ago in exports:
+            exported(one, engineer, NOW - timedelta(days=days_ago, hours=int(days_ago) % 5))
+    for minutes, days_ago in ((60, 70), (100, 40), (120, 8), (90, 20)):
+        _resolved(engineer, "networking", minutes, "T", days_ago=days_ago)
+    for minutes, days_ago in ((50, 2), (20, 45), (35, 9)):
+        _resolved(engineer, "email", minutes, "T", days_ago=days_ago)
+    for i, (domain, minutes, days_ago) in enumerate(
+        [("networking", 40, 4.5), ("networking", 30, 12), ("networking", 45, 30), ("networking", 20, 66),
+         ("email", 10, 4.5 + 1 / 24), ("email", 15, 33), ("email", 12, 80)]
+    ):  # fmt: skip
+        _resolved(senior, domain, minutes, f"FLOW-{i}", days_ago=days_ago)
+
+    report = time_saved_report(account.pk, NOVEMBER, now=NOW)
+
+    weeks_with_every_source = 0
+    for week in report["trend"]:
+        start = timezone.make_aware(datetime.fromisoformat(week["week_start"]))
+        expected = _per_week_hours(account, start, min(start + timedelta(weeks=1), NOW), report)
+        assert {key: week[key] for key in expected} == expected, week["week_start"]
+        assert week["total"] == round(sum(expected.values()), 2)
+        weeks_with_every_source += all(expected.values())
+    assert weeks_with_every_source >= 2  # the fixture exercises more than empty weeks
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PERCENTILE_DISC is PostgreSQL's")
+def test_postgres_medians_equal_the_window_query_medians(account, engineer):
+    durations = {
+        ("networking", "FLOW"): [0, 0, 5],  # a zero median
+        ("networking", "T"): [10, 20, 20, 50],  # even, with ties
+        ("email", "FLOW"): [7],
+        ("email", "T"): [1, 2, 3, 3.0001],
+        ("printing", "T"): [9, 4],  # no flow side at all
+    }
+    for (domain, ref), values in durations.items():
+        for minutes in values:
+            _resolved(engineer, domain, minutes, ref, days_ago=2)
+    ran = Session.objects.filter(ticket_ref="FLOW").values("pk")
+    window = time_saved.month_window(NOVEMBER, NOW)
+
+    reference = time_saved._flow_reference(account.pk, ran, window, time_saved._trend_start(window), None)
+    by_window = time_saved._flow_medians_by_window(time_saved._reference_sessions(account.pk, ran, window))
+
+    assert {(d, True): r["with_s"] for d, r in reference.items() if r["with_s"] is not None} | {
+        (d, False): r["without_s"] for d, r in reference.items()
+    } == by_window
+    assert by_window[("networking", True)] == 0.0
+    assert by_window[("networking", False)] == 1200.0
+
+
+def test_the_trend_weeks_fit_in_the_flow_reference_window():
+    # The flow query counts each trend week over the reference window's sessions only.
+    assert time_saved.TREND_WEEKS * 7 <= time_saved.FLOW_REFERENCE_DAYS
