@@ -189,3 +189,13 @@ def test_gaps_never_cross_accounts(engineer, outsider, vpn):
     escalated(engineer, "Wifi roaming drops", "networking")
     escalated(engineer, "Wifi roaming slow", "networking")
     assert flow_gaps.gaps(outsider.account_id, timezone.now() - timedelta(days=30)) == []
+
+
+def test_each_gap_on_the_page_posts_its_sessions_to_draft_a_flow(client_for, engineer, vpn):
+    first = escalated(engineer, "Wifi roaming drops calls", "networking")
+    second = escalated(engineer, "Wifi roaming slow handover", "networking")
+    html = client_for(engineer).get("/analytics/flows/").content.decode()
+    gap = html[html.index('data-testid="knowledge-gap"') :]
+    gap = gap[: gap.index("</li>")]
+    assert "Networking: “" in gap and 'action="/flows/proposals/draft/"' in gap
+    assert f'value="{first.pk}"' in gap and f'value="{second.pk}"' in gap
