@@ -47,6 +47,15 @@ def add_node(document: dict, *, type: str, text: str, key: str = "") -> dict:
     return graph
 
 
+def node_fields(cleaned: dict, posted) -> dict:
+    """A node form's fields as `update_node` takes them: only those posted, answers as (label, next) pairs."""
+    fields = {name: value for name, value in cleaned.items() if name in posted}
+    labels, nexts = posted.getlist("answer_label"), posted.getlist("answer_next")
+    if labels:
+        fields["answers"] = list(zip(labels, nexts, strict=False))
+    return fields
+
+
 def update_node(document: dict, key: str, fields: dict) -> dict:
     """Set the node's text and type-specific fields; answers with an empty label are dropped."""
     graph = copy.deepcopy(graphs.normalize(document))

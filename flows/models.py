@@ -123,7 +123,16 @@ class FlowRun(models.Model):
                 fields=["session"], condition=Q(ended_at__isnull=True), name="flowrun_one_open_per_session"
             )
         ]
-        indexes = [models.Index(fields=["flow", "started_at"], name="flowrun_flow_started_idx")]
+        indexes = [
+            models.Index(fields=["flow", "started_at"], name="flowrun_flow_started_idx"),
+            # Flow analytics (analytics/flow_metrics.py) reads runs from this alone on PostgreSQL, in flow
+            # order for the per-flow median: an index-only scan instead of ~50,000 random heap pages.
+            models.Index(
+                fields=["account", "flow", "started_at"],
+                include=["outcome", "ended_at", "current", "session"],
+                name="flowrun_account_flow_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.flow} on {self.session_id}"

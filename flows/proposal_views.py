@@ -11,10 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import get_for_account, has_role, role_required, scoped
 from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN
-from flows import diagram, proposals, selectors
+from flows import diagram, editing, proposals, selectors
 from flows import graph as graphs
-from flows.models import FlowProposal
+from flows.forms import NodeForm
+from flows.models import Flow, FlowProposal
 from resolutionflow.domain import DomainError
+from resolutionflow.htmx import first_form_error, refusal
 
 PAGE = "flows/proposals.html"
 REVIEW = "flows/proposal.html"
@@ -38,13 +40,26 @@ def proposal_list(request):
     return render(request, PAGE, {"page": page, "status": wanted, "statuses": FlowProposal.Status.choices})
 
 
-def _review_context(proposal: FlowProposal, graph_text: str | None = None, errors=None) -> dict:
+def _review_context(request, proposal: FlowProposal, graph_text: str | None = None, errors=None) -> dict:
     shown = proposal.graph
+    errors = errors if errors is not None else proposals.problems(proposal)
+    by_node: dict[str, list[str]] = {}
+    for error in errors:
+        by_node.setdefault(error.node or "", []).append(error.message)
+    nodes = shown.get("nodes", []) if isinstance(shown, dict) else []
     return {
         "proposal": proposal,
         "diagram": diagram.layout(shown),
         "graph_text": graph_text if graph_text is not None else json.dumps(shown, indent=2, ensure_ascii=False),
-        "errors": errors if errors is not None else graphs.check(shown),
+        "errors": errors,
+        "json_open": graph_text is not None,  # a JSON edit comes back open, the reviewer's text in it
+        # One form per node, as in the flow editor, each with the validator's problems for that node.
+        "nodes": [{**node, "problems": by_node.get(node.get("key"), [])} for node in nodes],
+        "node_keys": [node.get("key") for node in nodes],
+        "linkable": scoped(Flow, request.user)
+        .filter(status=Flow.Status.PUBLISHED)
+        .exclude(pk=proposal.flow_id)
+        .only("id", "title"),
         "evidence": selectors.proposal_evidence(proposal),
         "pending": proposal.status == FlowProposal.Status.PENDING,
     }
@@ -53,7 +68,7 @@ def _review_context(proposal: FlowProposal, graph_text: str | None = None, error
 @require_GET
 @role_required(ADMIN_OR_OWNER)
 def proposal_detail(request, proposal_id):
-    return render(request, REVIEW, _review_context(_proposal(request, proposal_id)))
+    return render(request, REVIEW, _review_context(request, _proposal(request, proposal_id)))
 
 
 def _parsed(text: str):
@@ -77,9 +92,34 @@ def proposal_graph(request, proposal_id):
         errors = exc.errors
     except DomainError as exc:
         return _refused(request, proposal, exc)
-    context = _review_context(proposal, graph_text=text, errors=errors)
+    context = _review_context(request, proposal, graph_text=text, errors=errors)
     # 200 even with problems: the edit was saved and htmx swaps only 2xx answers by default.
     return render(request, f"{REVIEW}#review" if request.htmx else REVIEW, context)
+
+
+@require_POST
+@role_required(ADMIN_OR_OWNER)
+def proposal_node(request, proposal_id, key):
+    """Save one node's form (the flow editor's fields) into the proposal and redraw the review panel.
+
+    A refused form answers 400 and htmx leaves the reviewer's typing in place; an edit that breaks the
+    graph is saved and shown with the validator's problems beside the node."""
+    proposal = _proposal(request, proposal_id)
+    form = NodeForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise graphs.InvalidGraph([graphs.GraphError(key, first_form_error(form))])
+        edited = editing.update_node(proposal.graph, key, editing.node_fields(form.cleaned_data, request.POST))
+        errors = proposals.update_graph(proposal, request.user, edited)
+    except graphs.InvalidGraph as exc:
+        if request.htmx:
+            return refusal(f"{key}: {exc.errors[0].message}", 400)
+        return render(request, REVIEW, _review_context(request, proposal, errors=exc.errors), status=400)
+    except DomainError as exc:
+        return refusal(exc.message, exc.status_code) if request.htmx else _refused(request, proposal, exc)
+    return render(
+        request, f"{REVIEW}#review" if request.htmx else REVIEW, _review_context(request, proposal, errors=errors)
+    )
 
 
 def _refused(request, proposal, exc: DomainError):

@@ -114,7 +114,12 @@ def update_graph(proposal: FlowProposal, user: User, document) -> list[graphs.Gr
         graph=graph, updated_at=timezone.now()
     )
     proposal.graph = graph
-    return graphs.check(graph, link_check=services.link_checker(proposal.account_id))
+    return problems(proposal)
+
+
+def problems(proposal: FlowProposal) -> list[graphs.GraphError]:
+    """The proposal's graph through the flow validator, links checked against the account's flows."""
+    return graphs.check(proposal.graph, link_check=services.link_checker(proposal.account_id))
 
 
 def _claim(proposal: FlowProposal, user: User, status: str, **fields) -> None:

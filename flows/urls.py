@@ -12,6 +12,7 @@ urlpatterns = [
     path("proposals/draft/", proposal_views.draft_from_gap, name="proposal_draft"),
     path("proposals/<uuid:proposal_id>/", proposal_views.proposal_detail, name="proposal"),
     path("proposals/<uuid:proposal_id>/graph/", proposal_views.proposal_graph, name="proposal_graph"),
+    path("proposals/<uuid:proposal_id>/nodes/<str:key>/", proposal_views.proposal_node, name="proposal_node"),
     path("proposals/<uuid:proposal_id>/accept/", proposal_views.proposal_accept, name="proposal_accept"),
     path("proposals/<uuid:proposal_id>/reject/", proposal_views.proposal_reject, name="proposal_reject"),
     path("suggest/", run_views.suggest, name="suggest"),

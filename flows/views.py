@@ -182,10 +182,7 @@ def node_save(request, flow_id, key):
     form = NodeForm(request.POST)
     if not form.is_valid():
         return refusal(first_form_error(form), 400)
-    fields = {k: v for k, v in form.cleaned_data.items() if k in request.POST}
-    labels, nexts = request.POST.getlist("answer_label"), request.POST.getlist("answer_next")
-    if labels:
-        fields["answers"] = list(zip(labels, nexts, strict=False))
+    fields = editing.node_fields(form.cleaned_data, request.POST)
     return _edit(request, flow_id, lambda g: editing.update_node(g, key, fields))
 
 

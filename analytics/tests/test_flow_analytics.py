@@ -6,8 +6,9 @@ import pytest
 from django.utils import timezone
 
 from accounts import demo as accounts_demo
-from analytics import flow_metrics
+from analytics import flow_gaps, flow_metrics
 from escalations import services as escalations
+from escalations.models import Handoff
 from flowpilot import services as session_services
 from flows import runner, services
 from flows.models import FlowProposal, FlowRun
@@ -150,3 +151,51 @@ def test_the_demo_shows_flow_figures_and_gaps(db):
     northwind, _ = accounts_demo.seed_all()["northwind"]
     report = flow_metrics.flow_report(northwind.pk, "30d")
     assert report["flows"] and report["gaps"] and report["coverage"]["with_flow"]
+
+
+def test_coverage_trend_reaches_past_a_short_window(engineer, runs):
+    from flowpilot.models import Session
+
+    Session.objects.filter(problem_domain="printing").update(created_at=timezone.now() - timedelta(days=20))
+    coverage = flow_metrics.flow_report(engineer.account_id, "7d")["coverage"]
+    assert (coverage["sessions"], coverage["with_flow"]) == (6, 6)  # the 20-day-old session is outside 7 days
+    assert sum(w["sessions"] for w in coverage["trend"]) == 7  # ... and inside the 12 weeks
+
+
+def test_a_cluster_counts_each_session_once_and_links_to_its_sessions(engineer, vpn):
+    first = escalated(engineer, "Wifi roaming drops calls", "networking")
+    again = Handoff.objects.get(session=first)
+    again.pk = None  # a second escalation of the same session (after a re-open)
+    again.save()
+    second = escalated(engineer, "Wifi roaming slow handover", "networking")
+    gaps = flow_gaps.gaps(engineer.account_id, timezone.now() - timedelta(days=30))
+    (cluster,) = [g for g in gaps if g["kind"] == "cluster"]  # "wifi" and "roaming" name the same two: one gap
+    assert cluster["escalations"] == 2
+    assert sorted(cluster["sessions"]) == sorted([str(first.pk), str(second.pk)])
+
+
+def test_problem_clusters_are_capped_most_escalated_first(engineer, vpn, monkeypatch):
+    monkeypatch.setattr(flow_gaps, "CLUSTER_LIMIT", 1)
+    for summary in ("Scanner jams paper", "Scanner jams badly", "Scanner offline", "Dock flickers", "Dock flickers"):
+        escalated(engineer, summary, "networking")
+    clusters = [
+        g for g in flow_gaps.gaps(engineer.account_id, timezone.now() - timedelta(days=30)) if g["kind"] == "cluster"
+    ]
+    assert [(c["label"], c["escalations"]) for c in clusters] == [("Networking: “scanner”", 3)]
+
+
+def test_gaps_never_cross_accounts(engineer, outsider, vpn):
+    escalated(engineer, "Printer queue stuck", "printing")
+    escalated(engineer, "Wifi roaming drops", "networking")
+    escalated(engineer, "Wifi roaming slow", "networking")
+    assert flow_gaps.gaps(outsider.account_id, timezone.now() - timedelta(days=30)) == []
+
+
+def test_each_gap_on_the_page_posts_its_sessions_to_draft_a_flow(client_for, engineer, vpn):
+    first = escalated(engineer, "Wifi roaming drops calls", "networking")
+    second = escalated(engineer, "Wifi roaming slow handover", "networking")
+    html = client_for(engineer).get("/analytics/flows/").content.decode()
+    gap = html[html.index('data-testid="knowledge-gap"') :]
+    gap = gap[: gap.index("</li>")]
+    assert "Networking: “" in gap and 'action="/flows/proposals/draft/"' in gap
+    assert f'value="{first.pk}"' in gap and f'value="{second.pk}"' in gap

@@ -42,19 +42,26 @@ def test_resolve_on_the_worker_proposes_and_the_reviewer_accepts(live_stack, sig
     expect(evidence).to_contain_text("Reinstall Teams")
     expect(evidence).to_contain_text("dead end")
     expect(reviewer.get_by_test_id("flow-diagram")).to_be_visible()
-    # Edit before accepting: a broken graph is reported inline (htmx) and blocks accepting until fixed.
-    editor = reviewer.get_by_label("Edit the graph (JSON, the flow export format)")
-    original = editor.input_value()
-    editor.fill(original.replace('"start": "', '"start": "nowhere-', 1))
-    reviewer.get_by_role("button", name="Check and save").click()
-    expect(reviewer.get_by_test_id("proposal-errors")).to_contain_text("nowhere-")
+    # Edit before accepting, node by node as in the flow editor: a save redraws the diagram (htmx), and a
+    # broken node is named inline and blocks accepting until fixed.
+    nodes = proposal.graph["nodes"]
+    index, action = next((i, n) for i, n in enumerate(nodes) if n["type"] == "action")
+    card = reviewer.get_by_test_id("proposal-node").nth(index)
+    card.get_by_label("Text").fill("Reset the Teams cache, then sign in again")
+    card.get_by_label("Then").select_option("")
+    card.get_by_role("button", name="Save node").click()
+    expect(reviewer.get_by_test_id("proposal-errors")).to_contain_text(f"{action['key']}: an action needs a next node")
     expect(reviewer.get_by_test_id("proposal-accept")).to_be_disabled()
-    reviewer.get_by_label("Edit the graph (JSON, the flow export format)").fill(original)
-    reviewer.get_by_role("button", name="Check and save").click()
+    expect(reviewer.get_by_test_id("flow-diagram")).to_contain_text("Reset the Teams cache")
+    card = reviewer.get_by_test_id("proposal-node").nth(index)
+    expect(card.get_by_label("Text")).to_have_value("Reset the Teams cache, then sign in again")  # the edit is kept
+    card.get_by_label("Then").select_option(action["next"])
+    card.get_by_role("button", name="Save node").click()
     expect(reviewer.get_by_test_id("proposal-errors")).to_contain_text("The graph is valid")
     reviewer.get_by_test_id("proposal-accept").click()
     expect(reviewer).to_have_url(re.compile(r"/flows/[0-9a-f-]+/edit/$"))
 
     draft = Flow.objects.get(pk=FlowProposal.objects.get(pk=proposal.pk).draft_id)
     assert draft.status == Flow.Status.DRAFT and draft.latest_version == 0
+    assert next(n for n in draft.graph["nodes"] if n["key"] == action["key"])["text"].startswith("Reset the Teams")
     assert reviewer.js_errors == []

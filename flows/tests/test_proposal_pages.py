@@ -75,3 +75,70 @@ def test_reject_from_the_page_keeps_the_reason(client_for, owner, proposal):
     proposal.refresh_from_db()
     assert proposal.status == "rejected" and proposal.reason == "Too specific to one client"
     assert proposal.title in client.get("/flows/proposals/?status=rejected").content.decode()
+
+
+def _node(proposal, kind):
+    return next(n for n in proposal.graph["nodes"] if n["type"] == kind)
+
+
+def _save_node(client, proposal, key, data, htmx=True):
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    return client.post(f"/flows/proposals/{proposal.pk}/nodes/{key}/", data, **extra)
+
+
+@pytest.mark.parametrize("role", ["owner", "admin_user"])
+def test_reviewer_edits_a_node_in_its_form_and_the_diagram_redraws(client_for, role, proposal, request):
+    client = client_for(request.getfixturevalue(role))
+    page = client.get(f"/flows/proposals/{proposal.pk}/").content.decode()
+    assert page.count('data-testid="proposal-node"') == len(proposal.graph["nodes"])
+    action = _node(proposal, "action")
+    response = _save_node(
+        client, proposal, action["key"], {"text": "Reset the Outlook profile", "next": action["next"]}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and html.count("Reset the Outlook profile") >= 2  # the diagram and the form
+    assert 'id="proposal-review"' in html and "<html" not in html  # only the review panel is swapped
+    proposal.refresh_from_db()
+    assert _node(proposal, "action")["text"] == "Reset the Outlook profile"
+    assert client.post(f"/flows/proposals/{proposal.pk}/accept/").status_code == 302
+    draft = Flow.objects.get()
+    assert draft.status == "draft" and _node(draft, "action")["text"] == "Reset the Outlook profile"
+
+
+def test_a_node_edit_that_breaks_the_graph_is_kept_and_names_the_node(client_for, owner, proposal):
+    client = client_for(owner)
+    question = _node(proposal, "question")
+    first = question["answers"][0]
+    labels = [a["label"] for a in question["answers"]]
+    nexts = ["nowhere" if i == 0 else a["next"] for i, a in enumerate(question["answers"])]
+    edit = {"text": "Does Outlook prompt again?", "answer_label": labels, "answer_next": nexts}
+    html = _save_node(client, proposal, question["key"], edit).content.decode()
+    assert "Does Outlook prompt again?" in html  # the edit is kept ...
+    assert 'data-testid="node-problems"' in html and f'href="#pnode-{question["key"]}"' in html  # ... its problem named
+    assert 'data-testid="proposal-accept" disabled' in html
+    proposal.refresh_from_db()
+    assert _node(proposal, "question")["answers"][0] == {"label": first["label"], "next": "nowhere"}
+
+
+def test_a_refused_node_form_changes_nothing_and_says_which_node(client_for, owner, proposal):
+    before = proposal.graph
+    action = _node(proposal, "action")
+    response = _save_node(client_for(owner), proposal, action["key"], {"text": "x" * 5000})
+    assert response.status_code == 400 and action["key"] in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.graph == before
+    assert _save_node(client_for(owner), proposal, "no-such-node", {"text": "x"}).status_code == 400
+
+
+def test_node_edits_refused_for_engineer_viewer_outsider_and_after_review(
+    client_for, engineer, viewer, outsider, owner, proposal
+):
+    key = proposal.graph["nodes"][0]["key"]
+    assert _save_node(client_for(engineer), proposal, key, {"text": "x"}).status_code == 403
+    assert _save_node(client_for(viewer), proposal, key, {"text": "x"}).status_code == 403
+    outsider.account_role = "owner"
+    outsider.save()
+    assert _save_node(client_for(outsider), proposal, key, {"text": "x"}).status_code == 404
+    client_for(owner).post(f"/flows/proposals/{proposal.pk}/reject/", {"reason": "Duplicate"})
+    assert _save_node(client_for(owner), proposal, key, {"text": "x"}).status_code == 409
+    assert client_for(owner).get(f"/flows/proposals/{proposal.pk}/nodes/{key}/").status_code == 405
