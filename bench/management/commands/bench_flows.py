@@ -2,7 +2,7 @@
 
 - answer: the htmx POST /flows/sessions/{id}/answer/ through the full middleware (server time,
   Django test client), node after node along a long published flow, panel and OOB fragments rendered.
-- library search: the library's query (flows_for + with_stats + its paginator: count and first page)
+- library search: the library page's query (selectors.library_page: count, first page, the page's 30-day stats)
   for several queries over `--flows` published flows of `--nodes` nodes, beside a plain
   `search_text icontains` scan with the same paginator.
 - publish: services.publish of a `--publish-nodes`-node draft (validation, links, new version).
@@ -89,8 +89,7 @@ def search_phase(user, rounds: int) -> dict:
     """Each query through the library's queryset and paginator, beside an icontains scan."""
 
     def library(q: str):
-        qs = selectors.with_stats(selectors.flows_for(user, q=q))
-        page = Paginator(qs, PAGE_SIZE).get_page(1)
+        page = selectors.library_page(user, 1, per_page=PAGE_SIZE, q=q)
         return page.paginator.count, [f.pk for f in page]
 
     def scan(q: str):
