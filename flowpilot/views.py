@@ -91,7 +91,7 @@ def session_steps(session: Session):
     return session.steps.select_related("created_by").order_by("order")
 
 
-def _context(request, session: Session, **extra) -> dict:
+def _context(request, session: Session, *, slots: bool = True, **extra) -> dict:
     context = {
         "session": session,
         "steps": session_steps(session),
@@ -102,8 +102,8 @@ def _context(request, session: Session, **extra) -> dict:
         "provider": get_provider(),
         "ticket_notes_md": ticket_notes.render_ticket_notes(session, "md"),
         "step_statuses": services.RESULT_STATUSES,
-        # Fragments re-render partials that hold slots (the composer's chips), so every render gets them.
-        "slots": _page_slots(request, session),
+        # Only the whole page prints the slots: no partial holds one, so fragments skip the apps' hooks.
+        "slots": _page_slots(request, session) if slots else {},
     }
     context.update(extra)
     return context
@@ -129,11 +129,15 @@ def _page_slots(request, session: Session) -> dict[str, list[str]]:
 
 def _fragments(request, session: Session, main: str, oob: tuple[str, ...], **extra) -> HttpResponse:
     """The main partial plus out-of-band refreshes (timeline, ticket notes) from the same template."""
-    context = _context(request, session, **extra)
-    html = render_to_string(f"{PAGE}#{main}", context, request=request)
-    for name in (*oob, "timeline", "ticket_notes"):
-        html += render_to_string(f"{PAGE}#{name}", {**context, "oob": True}, request=request)
-    return HttpResponse(html)
+    context = _context(request, session, slots=False, **extra)
+    return _render_with_oob(request, f"{PAGE}#{main}", context, (*oob, "timeline", "ticket_notes"))
+
+
+def _render_with_oob(request, main: str, context: dict, oob: tuple[str, ...]) -> HttpResponse:
+    """`main` then the page's `oob` partials marked out of band, in one template render, so the context
+    processors (the nav counts) run once, not once per fragment."""
+    context = {**context, "main": main, "oob_parts": [f"{PAGE}#{name}" for name in oob]}
+    return HttpResponse(render_to_string("flowpilot/_with_oob.html", context, request=request))
 
 
 # What each out-of-band fragment of the page reads, so a response builds only the fragments it swaps.
@@ -155,13 +159,8 @@ def oob_context(request, session: Session, names: tuple[str, ...], **known) -> d
 
 
 def with_oob(request, session: Session, main: str, main_context: dict, oob: tuple[str, ...], **known) -> HttpResponse:
-    """An app's fragment (`main`, a template) followed by the page's `oob` fragments swapped out of band.
-
-    One template render, so the context processors (the nav counts) run once, not once per fragment.
-    """
-    context = {**oob_context(request, session, oob, **known), **main_context}
-    context["main"], context["oob_parts"] = main, [f"{PAGE}#{name}" for name in oob]
-    return HttpResponse(render_to_string("flowpilot/_with_oob.html", context, request=request))
+    """An app's fragment (`main`, a template) followed by the page's `oob` fragments swapped out of band."""
+    return _render_with_oob(request, main, {**oob_context(request, session, oob, **known), **main_context}, oob)
 
 
 def _refused(request, session: Session, message: str, status: int = 400) -> HttpResponse:
