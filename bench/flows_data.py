@@ -71,6 +71,13 @@ WORDS = tuple(
         "phishing",
     ]
 )
+# Products and error codes a real library names in a few flows each (one in four flows names one, so
+# each term is in ~0.6% of the library): what narrow searches find, beside WORDS, which every flow shares.
+RARE = ("sophos", "meraki", "fortigate", "sonicwall", "veeam", "datto", "intune", "autopilot", "jamf", "kaseya")
+RARE += ("citrix", "okta", "duo", "zscaler", "sentinelone", "crowdstrike", "unifi", "synology", "barracuda", "mimecast")
+RARE += ("0x80070005", "0x80070643", "0x8007000e", "0x800f081f", "0x80004005", "0xc000021a", "0x80073712")
+RARE += ("0x8024402c", "0x80244022", "0x800f0922", "0x80072ee2", "0x8004010f", "0x800ccc0e", "0x80040600")
+RARE += ("0x87d1fde8", "0x80180014", "0x801c03ed", "0x80090016", "0xcaa70004", "0x8018002b")
 FLOW_FIELDS = ["id", "account", "title", "kind", "problem_domain", "tags", "description", "status", "graph"]
 FLOW_FIELDS += ["latest_version", "search_text", "created_by", "created_at", "updated_at"]
 
@@ -97,10 +104,13 @@ def seed_library(account: Account, author: User, n_flows: int, nodes_each: int, 
     domains = ProblemDomain.values
     now = timezone.now()
     plan = []
+    rare = random.Random(n_flows)  # its own stream: the rest of the library is what it was before RARE
     for i in range(n_flows):
         graph = chain_graph(nodes_each, rng)
         title = f"{' '.join(rng.choices(WORDS, k=3)).capitalize()} {i}"
         description = " ".join(rng.choices(WORDS, k=12))
+        if rare.random() < 0.25:
+            description += f" {rare.choice(RARE)}"
         tags = sorted(set(rng.choices(WORDS, k=2)))
         # The same text services.reindex stores: title, description, tags and every node's words.
         text = f"{title} {description} {' '.join([*tags, graphs.node_text(graph)])}".lower()

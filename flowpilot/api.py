@@ -63,12 +63,13 @@ class SessionDetailSerializer(SessionSerializer):
     class Meta(SessionSerializer.Meta):
         fields = [*SessionSerializer.Meta.fields, "steps"]
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        # Apps above flowpilot add their fields (e.g. flows' `flow_run`) without flowpilot importing them.
-        for extra in hooks.session_api_fields(instance):
-            data.update(extra)
-        return data
+    def get_fields(self):
+        fields = super().get_fields()
+        # Apps above flowpilot add their fields (e.g. flows' `flow_run`) without flowpilot importing them;
+        # as serializer fields, so the OpenAPI schema shows them too.
+        for extra in hooks.session_api_fields():
+            fields.update(extra)
+        return fields
 
 
 class OpenSessionSerializer(serializers.Serializer):

@@ -73,7 +73,9 @@ session_facts = Hook(
 
 session_api_fields = Hook(
     "session_api_fields",
-    "Called with (session) by GET /api/v1/sessions/{id}/; each receiver returns a dict of extra fields.",
+    "Called with no arguments when GET /api/v1/sessions/{id}/ builds its serializer (and so the OpenAPI "
+    "schema); each receiver returns {name: a new read-only DRF field} that renders its value from the "
+    "session (source='*'), e.g. flows' `flow_run`. Fields, not values, so the schema documents them.",
 )
 
 ticket_notes_sections = Hook(

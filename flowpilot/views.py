@@ -82,20 +82,28 @@ def session_new(request):
     return render(request, "flowpilot/session_new.html", context, status=status)
 
 
-def _context(request, session: Session, **extra) -> dict:
-    can_work = has_role(request.user, ENGINEER_OR_ADMIN) and session.status != Session.Status.RESOLVED
+def _can_work(user: User, session: Session) -> bool:
+    return has_role(user, ENGINEER_OR_ADMIN) and session.status != Session.Status.RESOLVED
+
+
+def session_steps(session: Session):
+    """The steps as the page lists them (each with its author)."""
+    return session.steps.select_related("created_by").order_by("order")
+
+
+def _context(request, session: Session, *, slots: bool = True, **extra) -> dict:
     context = {
         "session": session,
-        "steps": session.steps.select_related("created_by").order_by("order"),
+        "steps": session_steps(session),
         "conversation": selectors.conversation(session),
         "notes": selectors.notes(session),
         "timeline": selectors.timeline(session),
-        "can_work": can_work,
+        "can_work": _can_work(request.user, session),
         "provider": get_provider(),
         "ticket_notes_md": ticket_notes.render_ticket_notes(session, "md"),
         "step_statuses": services.RESULT_STATUSES,
-        # Fragments re-render partials that hold slots (the composer's chips), so every render gets them.
-        "slots": _page_slots(request, session),
+        # Only the whole page prints the slots: no partial holds one, so fragments skip the apps' hooks.
+        "slots": _page_slots(request, session) if slots else {},
     }
     context.update(extra)
     return context
@@ -121,11 +129,38 @@ def _page_slots(request, session: Session) -> dict[str, list[str]]:
 
 def _fragments(request, session: Session, main: str, oob: tuple[str, ...], **extra) -> HttpResponse:
     """The main partial plus out-of-band refreshes (timeline, ticket notes) from the same template."""
-    context = _context(request, session, **extra)
-    html = render_to_string(f"{PAGE}#{main}", context, request=request)
-    for name in (*oob, "timeline", "ticket_notes"):
-        html += render_to_string(f"{PAGE}#{name}", {**context, "oob": True}, request=request)
-    return HttpResponse(html)
+    context = _context(request, session, slots=False, **extra)
+    return _render_with_oob(request, f"{PAGE}#{main}", context, (*oob, "timeline", "ticket_notes"))
+
+
+def _render_with_oob(request, main: str, context: dict, oob: tuple[str, ...]) -> HttpResponse:
+    """`main` then the page's `oob` partials marked out of band, in one template render, so the context
+    processors (the nav counts) run once, not once per fragment."""
+    context = {**context, "main": main, "oob_parts": [f"{PAGE}#{name}" for name in oob]}
+    return HttpResponse(render_to_string("flowpilot/_with_oob.html", context, request=request))
+
+
+# What each out-of-band fragment of the page reads, so a response builds only the fragments it swaps.
+# Querysets stay lazy; `known` values a caller already holds replace them.
+_FRAGMENT_DATA = {
+    "steps": lambda session: {"steps": session_steps(session), "step_statuses": services.RESULT_STATUSES},
+    "notes": lambda session: {"notes": selectors.notes(session)},
+    "timeline": lambda session: {"timeline": selectors.timeline(session)},
+    "ticket_notes": lambda session: {"ticket_notes_md": ticket_notes.render_ticket_notes(session, "md")},
+}
+
+
+def oob_context(request, session: Session, names: tuple[str, ...], **known) -> dict:
+    """Only what the named page fragments read: no slots (the apps' page contributions), no other fragment."""
+    context = {"session": session, "can_work": _can_work(request.user, session)}
+    for name in names:
+        context.update({key: value for key, value in _FRAGMENT_DATA[name](session).items() if key not in known})
+    return {**context, **known}
+
+
+def with_oob(request, session: Session, main: str, main_context: dict, oob: tuple[str, ...], **known) -> HttpResponse:
+    """An app's fragment (`main`, a template) followed by the page's `oob` fragments swapped out of band."""
+    return _render_with_oob(request, main, {**oob_context(request, session, oob, **known), **main_context}, oob)
 
 
 def _refused(request, session: Session, message: str, status: int = 400) -> HttpResponse:

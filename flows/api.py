@@ -1,7 +1,7 @@
 """JSON API for guided flows and runs in sessions (SPEC section 13)."""
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -96,21 +96,45 @@ class RunAnswerSerializer(serializers.Serializer):
         return data
 
 
-RunSerializer = inline_serializer(
-    "FlowRun",
-    {
-        "id": serializers.UUIDField(),
-        "flow": serializers.UUIDField(),
-        "title": serializers.CharField(),
-        "version": serializers.IntegerField(),
-        "current": NodeSerializer(allow_null=True),
-        "path": serializers.ListField(child=serializers.CharField()),
-        "steps": serializers.ListField(child=serializers.DictField()),
-        "ended": serializers.BooleanField(),
-        "outcome": serializers.CharField(allow_null=True),
-        "stopped_at": serializers.DictField(allow_null=True),
-    },
-)
+class RunStepSerializer(serializers.Serializer):
+    node = serializers.CharField()
+    text = serializers.CharField()
+    answer = serializers.CharField(help_text="The answer's label (question) or done / failed / skipped (action).")
+    note = serializers.CharField()
+
+
+class StoppedAtSerializer(serializers.Serializer):
+    node = serializers.CharField()
+    text = serializers.CharField()
+
+
+class FlowRunSerializer(serializers.Serializer):
+    """A run as runner.run_facts gives it (the responses are built from run_facts; this documents them)."""
+
+    id = serializers.UUIDField()
+    flow = serializers.UUIDField()
+    title = serializers.CharField()
+    version = serializers.IntegerField()
+    current = NodeSerializer(allow_null=True, help_text="The node the run is at (null before it starts).")
+    path = serializers.ListField(child=serializers.CharField(), help_text="The keys answered, in order.")
+    steps = RunStepSerializer(many=True)
+    ended = serializers.BooleanField()
+    outcome = serializers.ChoiceField(choices=FlowRun.Outcome.choices, allow_null=True)
+    stopped_at = StoppedAtSerializer(allow_null=True)
+
+
+@extend_schema_field(FlowRunSerializer(allow_null=True))
+class SessionFlowRunField(serializers.Field):
+    """`flow_run` of GET /api/v1/sessions/{id}/ (flowpilot.hooks.session_api_fields): the latest run, or null."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, session: Session):
+        run = runner.latest_run(session)
+        return runner.run_facts(run) if run else None
+
+
 ERRORS = {400: inline_serializer("GraphErrors", {"detail": serializers.CharField(), "errors": serializers.ListField()})}
 
 
@@ -210,7 +234,7 @@ class FlowGenerateView(APIView):
 class SessionFlowView(APIView):
     permission_classes = [ReadMemberWriteEngineer]
 
-    @extend_schema(request=StartRunSerializer, responses={201: RunSerializer})
+    @extend_schema(request=StartRunSerializer, responses={201: FlowRunSerializer})
     def post(self, request, session_id):
         session = _session(request, session_id)
         data = StartRunSerializer(data=request.data)
@@ -223,7 +247,7 @@ class SessionFlowView(APIView):
 class SessionFlowAnswerView(APIView):
     permission_classes = [ReadMemberWriteEngineer]
 
-    @extend_schema(request=RunAnswerSerializer, responses={200: RunSerializer})
+    @extend_schema(request=RunAnswerSerializer, responses={200: FlowRunSerializer})
     def post(self, request, session_id):
         run = _run(_session(request, session_id))
         data = RunAnswerSerializer(data=request.data)
@@ -238,7 +262,7 @@ class RunActionView(APIView):
     permission_classes = [ReadMemberWriteEngineer]
     operation = None
 
-    @extend_schema(request=None, responses={200: RunSerializer})
+    @extend_schema(request=None, responses={200: FlowRunSerializer})
     def post(self, request, session_id):
         run = type(self).operation(_run(_session(request, session_id)), request.user)
         return Response(runner.run_facts(run))

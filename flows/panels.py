@@ -22,7 +22,8 @@ def _resolution(facts: dict) -> str:
     return node.get("summary") or node.get("text") or f"Resolved by following “{facts['title']}”."
 
 
-def runner_context(request, session: Session) -> dict:
+def runner_context(request, session: Session, *, session_steps=None) -> dict:
+    """The runner panel's data; `session_steps` (the session's steps, in order) when the caller has them."""
     user = request.user
     can_work = has_role(user, ENGINEER_OR_ADMIN) and session.status != Session.Status.RESOLVED
     run = runner.latest_run(session)
@@ -50,7 +51,9 @@ def runner_context(request, session: Session) -> dict:
         context["library"] = scoped(LibraryStep, user).filter(problem_domain=session.problem_domain)[:LIBRARY_SHOWN]
         # session_id too: a related manager sets each row's known `session` from it, and a deferred
         # session_id cost one query per step (80 queries per answer at 40 answered steps).
-        context["session_steps"] = session.steps.order_by("order").only("id", "title", "session_id")
+        if session_steps is None:
+            session_steps = session.steps.order_by("order").only("id", "title", "session_id")
+        context["session_steps"] = session_steps
     return context
 
 

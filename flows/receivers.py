@@ -5,6 +5,7 @@ from django.template.loader import render_to_string
 from flowpilot.redact import redact
 from flows import graph as graphs
 from flows import runner, selectors, tasks
+from flows.api import SessionFlowRunField
 from flows.panels import runner_context, similar_context, suggestion_context
 from outbox import services as outbox
 
@@ -38,9 +39,9 @@ def session_facts(session) -> dict:
     return {"flow": facts}
 
 
-def session_api_fields(session) -> dict:
-    run = runner.latest_run(session)
-    return {"flow_run": runner.run_facts(run) if run else None}
+def session_api_fields() -> dict:
+    """`flow_run` on the session detail API: a field, so the OpenAPI schema documents it too."""
+    return {"flow_run": SessionFlowRunField()}
 
 
 def ticket_notes_sections(session) -> list[tuple[str, list[str]]]:

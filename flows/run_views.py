@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import account_required, get_for_account, role_required, scoped
@@ -18,30 +17,32 @@ from flowpilot.forms import SessionForm
 from flowpilot.models import Session, Step
 from flows import library, runner
 from flows.forms import AnswerForm, LibraryStepForm
-from flows.models import Flow, LibraryStep
+from flows.models import Flow, FlowRun, LibraryStep
 from flows.panels import runner_context, similar_context, suggestion_context
 from resolutionflow.domain import DomainError, InvalidOperation
 from resolutionflow.htmx import first_form_error, refusal
-
-SESSION_PAGE = "flowpilot/session_detail.html"
 
 
 def _session(request, session_id) -> Session:
     return get_for_account(Session.objects.select_related("owner", "assignee"), request.user, pk=session_id)
 
 
-def _panel(request, session: Session) -> HttpResponse:
-    """The runner panel, plus the session page's steps, timeline and ticket notes out of band."""
+def _panel(request, session: Session, run: FlowRun | None = None) -> HttpResponse:
+    """The runner panel, plus the session page's steps, timeline and ticket notes out of band.
+
+    Built for what it swaps only (not the whole session page), around the run just written.
+    """
     if not request.htmx:
         return redirect(f"/sessions/{session.pk}/#flow-runner")
     session.refresh_from_db()
+    if run is not None:
+        runner.remember(session, run)  # the panel and the ticket notes' path read it: no lookup
+    # One list of steps for the OOB list and the panel's "save a step" picker.
+    steps = list(session_views.session_steps(session))
     # After an answer the new node's first control takes focus (htmx honours autofocus in swapped content).
-    context = {**runner_context(request, session), "focus": True}
-    html = render_to_string("flows/_runner.html", context, request=request)
-    page = session_views._context(request, session, oob=True)
-    for name in ("steps", "timeline", "ticket_notes"):
-        html += render_to_string(f"{SESSION_PAGE}#{name}", page, request=request)
-    return HttpResponse(html)
+    context = {**runner_context(request, session, session_steps=steps), "focus": True}
+    oob = ("steps", "timeline", "ticket_notes")
+    return session_views.with_oob(request, session, "flows/_runner.html", context, oob, steps=steps)
 
 
 def _refused(request, session: Session, message: str, status: int = 400) -> HttpResponse:
@@ -54,10 +55,10 @@ def _refused(request, session: Session, message: str, status: int = 400) -> Http
 def _act(request, session: Session, operation, *args, **kwargs) -> HttpResponse:
     """Run one runner/library operation; answer with the redrawn panel or the refusal."""
     try:
-        operation(*args, **kwargs)
+        done = operation(*args, **kwargs)
     except DomainError as exc:
         return _refused(request, session, exc.message, exc.status_code)
-    return _panel(request, session)
+    return _panel(request, session, done if isinstance(done, FlowRun) else None)
 
 
 def _on_latest_run(operation, user, session: Session, **kwargs):

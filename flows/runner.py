@@ -27,13 +27,21 @@ LINK_DEPTH_MAX = 10
 RESULT_STATUSES = (Step.Status.DONE, Step.Status.FAILED, Step.Status.SKIPPED)
 
 
+# Where `remember` leaves a run on a session instance, so one request looks it up once.
+_KNOWN_RUN = "_flows_latest_run"
+
+
+def remember(session: Session, run: FlowRun) -> None:
+    """Let later `latest_run(session)` calls in this request use `run` (just written) instead of a query."""
+    setattr(session, _KNOWN_RUN, run)
+
+
 def latest_run(session: Session) -> FlowRun | None:
-    return (
-        FlowRun.objects.filter(session=session)
-        .select_related("flow", "version", "current_version")
-        .order_by("-started_at")
-        .first()
-    )
+    known = getattr(session, _KNOWN_RUN, None)
+    if known is not None:
+        return known
+    # Through the related manager, so the run's `session` is this instance (no query to load it again).
+    return session.flow_runs.select_related("flow", "version", "current_version").order_by("-started_at").first()
 
 
 def _record(run: FlowRun, user: User | None, kind: str, **payload) -> None:
@@ -197,7 +205,8 @@ def leave(run: FlowRun, user: User) -> FlowRun:
         )
         if ended != 1:
             raise InvalidOperation("This flow run has already ended.")
-        run.refresh_from_db()
+        # Only these fields: a full refresh would drop the loaded flow and versions the panel reads next.
+        run.refresh_from_db(fields=["outcome", "ended_at"])
         _record(run, user, LEFT, node=run.current)
     return run
 

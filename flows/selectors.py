@@ -5,6 +5,7 @@ import re
 from datetime import timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
@@ -64,17 +65,39 @@ def flows_for(
     return search(qs, q)
 
 
-def with_stats(qs: QuerySet) -> QuerySet:
-    """Runs started in the last 30 days, and the share that ended resolved / escalated (0..1, None without runs)."""
+def library_page(user: User, number, *, per_page: int, **filters) -> Page:
+    """One page of the library (`flows_for` order) with each shown flow's 30-day stats.
+
+    The stats are counted for the page's flows only: joined into the search they were grouped over
+    every match (7,000 of 10,000 flows for a broad word) before the page was cut. The page leaves the
+    graph and the search columns unread: the cards don't show them and they made the rank sort spill.
+    """
+    qs = flows_for(user, **filters).defer("graph", "search_text", "search_vector")
+    page = Paginator(qs, per_page).get_page(number)
+    add_stats(page.object_list)
+    return page
+
+
+def add_stats(flows) -> None:
+    """Set runs_30d, resolution_rate and escalation_rate (0..1, None without runs) on each flow."""
+    flows = list(flows)
     since = timezone.now() - timedelta(days=STATS_DAYS)
-    recent = Q(runs__started_at__gte=since)
-    qs = qs.annotate(
-        runs_30d=Count("runs", filter=recent),
-        resolved_30d=Count("runs", filter=recent & Q(runs__outcome=FlowRun.Outcome.RESOLVED)),
-        escalated_30d=Count("runs", filter=recent & Q(runs__outcome=FlowRun.Outcome.ESCALATE)),
-    )
-    # Aggregation drops Meta.ordering: keep the search rank's order, else alphabetical.
-    return qs if qs.query.order_by else qs.order_by("title")
+    counts = {
+        row["flow_id"]: row
+        for row in FlowRun.objects.filter(flow__in=flows, started_at__gte=since)
+        .values("flow_id")
+        .annotate(
+            runs=Count("pk"),
+            resolved=Count("pk", filter=Q(outcome=FlowRun.Outcome.RESOLVED)),
+            escalated=Count("pk", filter=Q(outcome=FlowRun.Outcome.ESCALATE)),
+        )
+        .order_by()
+    }
+    for flow in flows:
+        found = counts.get(flow.pk, {"runs": 0, "resolved": 0, "escalated": 0})
+        flow.runs_30d = found["runs"]
+        flow.resolution_rate = rate(found["resolved"], found["runs"])
+        flow.escalation_rate = rate(found["escalated"], found["runs"])
 
 
 def rate(part: int, whole: int) -> float | None:

@@ -5,7 +5,6 @@ import json
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
@@ -33,11 +32,8 @@ def _flow(request, flow_id) -> Flow:
 def flow_list(request):
     form = FlowFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.with_stats(selectors.flows_for(request.user, **{k: v for k, v in filters.items() if v}))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    for flow in page:
-        flow.resolution_rate = selectors.rate(flow.resolved_30d, flow.runs_30d)
-        flow.escalation_rate = selectors.rate(flow.escalated_30d, flow.runs_30d)
+    given = {k: v for k, v in filters.items() if v}
+    page = selectors.library_page(request.user, request.GET.get("page"), per_page=PAGE_SIZE, **given)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

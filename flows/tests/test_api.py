@@ -201,6 +201,14 @@ def test_flow_paths_are_in_the_openapi_schema():
         assert path in paths, path
 
 
+def test_session_detail_schema_documents_flow_run():
+    components = SchemaGenerator().get_schema(request=None, public=True)["components"]["schemas"]
+    flow_run = components["SessionDetail"]["properties"]["flow_run"]
+    assert flow_run["readOnly"] is True and flow_run["nullable"] is True
+    assert flow_run["allOf"] == [{"$ref": "#/components/schemas/FlowRun"}]
+    assert set(components["FlowRun"]["properties"]) >= {"flow", "version", "current", "path", "ended"}
+
+
 def test_run_facts_shape(published, session, engineer):
     facts = runner.run_facts(runner.start_run(session, engineer, published))
     assert set(facts) >= {"flow", "version", "current", "path", "ended"}

@@ -3,7 +3,8 @@
 import pytest
 from django.db import connection
 
-from flows import selectors, services
+from flowpilot import services as session_services
+from flows import runner, selectors, services
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +75,25 @@ def test_suggestions_prefer_the_domain_and_published_flows(engineer, owner):
 def test_any_text_is_safe_to_search_and_suggest(library, engineer, text):
     list(selectors.flows_for(engineer, q=text))
     list(selectors.suggestions(engineer, domain="networking", text=text))
+
+
+def test_library_page_counts_30_day_stats_for_the_shown_flows_only(library, engineer, owner, django_assert_num_queries):
+    flow = selectors.flows_for(engineer, q="spooler").get()
+    services.publish(flow, owner)
+    session = session_services.open_session(engineer, problem_summary="Printer spooler stuck")
+    run = runner.start_run(session, engineer, flow)
+    runner.answer(run, engineer, node="a", status="done")
+    with django_assert_num_queries(3):  # the count, the page, the page's stats
+        page = selectors.library_page(engineer, 1, per_page=2, q="")
+        shown = {f.title: (f.runs_30d, f.resolution_rate, f.escalation_rate) for f in page}
+    assert page.paginator.count == 4 and list(shown) == ["Laptop setup", "Printer offline"]
+    assert shown["Printer offline"] == (1, 1.0, 0.0) and shown["Laptop setup"] == (0, None, None)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="TOAST storage is PostgreSQL's")
+def test_postgres_keeps_the_search_vector_in_the_row():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'flows_flow'::regclass AND attname = 'search_vector'"
+        )
+        assert cursor.fetchone() == ("m",)

@@ -2,7 +2,7 @@
 
 - answer: the htmx POST /flows/sessions/{id}/answer/ through the full middleware (server time,
   Django test client), node after node along a long published flow, panel and OOB fragments rendered.
-- library search: the library's query (flows_for + with_stats + its paginator: count and first page)
+- library search: the library page's query (selectors.library_page: count, first page, the page's 30-day stats)
   for several queries over `--flows` published flows of `--nodes` nodes, beside a plain
   `search_text icontains` scan with the same paginator.
 - publish: services.publish of a `--publish-nodes`-node draft (validation, links, new version).
@@ -29,6 +29,10 @@ TARGET_SEARCH_P95_MS = 100
 TARGET_PUBLISH_MS = 200
 QUERIES = ("vpn", "printer spooler", "password reset mfa", "outlook profile corrupt", "bitlocker recovery key")
 QUERIES += ("certificate expired", "mapped drive gpo", "slow boot", "teams calendar permission", "dns")
+# The words above are in every flow of the bench library (54 words, ~75 per flow): each query matches
+# 34-70% of it, the worst case of a ranked search. A real library's searches name a product or an error
+# code found in a few flows; these are timed and reported apart (the target stays on the broad ones).
+NARROW = ("meraki vpn", "veeam backup", "0x80070643 update", "intune", "fortigate firewall")
 
 
 class Command(BenchCommand):
@@ -55,7 +59,8 @@ class Command(BenchCommand):
                 cursor.execute("ANALYZE")
         report.row("library", f"{opts['flows']} published flows, {nodes} nodes")
         answer = answer_phase(owner, engineer, opts["answers"], rng)
-        search = search_phase(engineer, opts["search_rounds"])
+        search = search_phase(engineer, opts["search_rounds"], QUERIES)
+        search["narrow"] = search_phase(engineer, opts["search_rounds"], NARROW)
         publish = publish_phase(owner, opts["publish_nodes"], opts["publish_rounds"], rng)
         _report(report, opts, nodes, answer, search, publish)
 
@@ -85,12 +90,11 @@ def answer_phase(owner, engineer, answers: int, rng: random.Random) -> dict:
     return {"latency": summary_ms(durations), "statuses": statuses}
 
 
-def search_phase(user, rounds: int) -> dict:
+def search_phase(user, rounds: int, queries: tuple[str, ...]) -> dict:
     """Each query through the library's queryset and paginator, beside an icontains scan."""
 
     def library(q: str):
-        qs = selectors.with_stats(selectors.flows_for(user, q=q))
-        page = Paginator(qs, PAGE_SIZE).get_page(1)
+        page = selectors.library_page(user, 1, per_page=PAGE_SIZE, q=q)
         return page.paginator.count, [f.pk for f in page]
 
     def scan(q: str):
@@ -99,7 +103,7 @@ def search_phase(user, rounds: int) -> dict:
         return page.paginator.count, [f.pk for f in page]
 
     fts_times, scan_times, hits = [], [], {}
-    for q in QUERIES:
+    for q in queries:
         library(q)  # warm the plan
         times, (count, _) = timed(lambda q=q: library(q), rounds)
         fts_times += times
@@ -126,6 +130,11 @@ def _report(report: Report, opts: dict, nodes: int, answer: dict, search: dict, 
     report.row(
         "search hits fts / icontains", ", ".join(f"{q}: {h['fts']}/{h['icontains']}" for q, h in search["hits"].items())
     )
+    n, nf, ns = search["narrow"], search["narrow"]["fts"], search["narrow"]["icontains"]
+    report.row("narrow search (FTS): p50 / p95", f"{nf['p50_ms']} / {nf['p95_ms']} ms over {nf['n']} runs")
+    report.row("narrow search (icontains): p50 / p95", f"{ns['p50_ms']} / {ns['p95_ms']} ms")
+    narrow_hits = ", ".join(f"{q}: {h['fts']}/{h['icontains']}" for q, h in n["hits"].items())
+    report.row("narrow hits fts / icontains", narrow_hits)
     report.row("publish: nodes / p50 / max", f"{publish['nodes']} / {p['p50_ms']} / {p['max_ms']} ms")
     answered_ok = answer["statuses"] == {200: a["n"]}
     report.target(
