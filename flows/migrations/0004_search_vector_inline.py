@@ -25,6 +25,6 @@ def vector_extended(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("flows", "0002_proposals")]
+    dependencies = [("flows", "0003_flowrun_analytics_index")]
 
     operations = [migrations.RunPython(vector_inline, vector_extended, elidable=False)]
