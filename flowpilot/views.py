@@ -22,7 +22,7 @@ from flowpilot.forms import MessageForm, NoteForm, ResolveForm, ResultForm, Sess
 from flowpilot.models import Session, Step
 from flowpilot.psa import panels as psa_panels
 from resolutionflow.domain import DomainError
-from resolutionflow.htmx import first_form_error, refusal
+from resolutionflow.htmx import first_form_error, refused
 
 PAGE = "flowpilot/session_detail.html"
 LIST_PAGE = "flowpilot/session_list.html"
@@ -164,10 +164,7 @@ def with_oob(request, session: Session, main: str, main_context: dict, oob: tupl
 
 
 def _refused(request, session: Session, message: str, status: int = 400) -> HttpResponse:
-    if request.htmx:
-        return refusal(message, status)
-    messages.error(request, message)
-    return redirect("flowpilot:detail", session_id=session.pk)
+    return refused(request, message, status, "flowpilot:detail", session_id=session.pk)
 
 
 def _done(request, session: Session, main: str, oob: tuple[str, ...] = (), **extra) -> HttpResponse:

@@ -20,7 +20,7 @@ from flows.forms import AnswerForm, LibraryStepForm
 from flows.models import Flow, FlowRun, LibraryStep
 from flows.panels import runner_context, similar_context, suggestion_context
 from resolutionflow.domain import DomainError, InvalidOperation
-from resolutionflow.htmx import first_form_error, refusal
+from resolutionflow.htmx import first_form_error, refusal, refused
 
 
 def _session(request, session_id) -> Session:
@@ -46,10 +46,7 @@ def _panel(request, session: Session, run: FlowRun | None = None) -> HttpRespons
 
 
 def _refused(request, session: Session, message: str, status: int = 400) -> HttpResponse:
-    if request.htmx:
-        return refusal(message, status)
-    messages.error(request, message)
-    return redirect(f"/sessions/{session.pk}/#flow-runner")
+    return refused(request, message, status, f"/sessions/{session.pk}/#flow-runner")
 
 
 def _act(request, session: Session, operation, *args, **kwargs) -> HttpResponse:
