@@ -9,6 +9,7 @@ than deleting the entry, so a lookup that read the database just before the revo
 put the old pair back (`cache.add` does not overwrite the tombstone).
 """
 
+import copy
 import hashlib
 import logging
 import re
@@ -87,9 +88,19 @@ def _cached(key: str):
 
 def _remember(key: str, pair: tuple) -> None:
     try:
-        cache.add(_cache_key(key), pair, settings.API_TOKEN_CACHE_SECONDS)
+        cache.add(_cache_key(key), _cacheable(*pair), settings.API_TOKEN_CACHE_SECONDS)
     except Exception:
         logger.warning("Token cache unavailable; not caching", exc_info=True)
+
+
+def _cacheable(user, token) -> tuple:
+    """Copies to store: the user without its password hash (a deferred field, read from the
+    database if anything asks, and left out of a save), the token without its cached user."""
+    user = copy.copy(user)
+    user.__dict__.pop("password", None)
+    token = copy.copy(token)
+    token._state.fields_cache.clear()
+    return user, token
 
 
 def _forget(keys) -> None:

@@ -170,3 +170,23 @@ def test_a_lookup_racing_a_revocation_cannot_put_the_token_back(token_cache, eng
     # A request that read the token just before the delete committed now tries to cache it.
     authentication._remember(token.key, (engineer, token))
     assert authentication._cached(token.key) == authentication.REVOKED
+
+
+def test_cached_user_leaves_its_password_hash_out_of_the_cache(token_cache, engineer):
+    from rest_framework.authtoken.models import Token
+
+    from accounts import authentication
+
+    token = Token.objects.create(user=engineer)
+    pair = Token.objects.select_related("user").get(key=token.key)
+    authentication._remember(token.key, (pair.user, pair))
+    user, cached_token = authentication._cached(token.key)
+    assert "password" not in user.__dict__ and "password" in user.get_deferred_fields()
+    assert user.password == engineer.password  # read from the database when asked
+    assert "password" in pair.user.__dict__  # the request's own user is untouched
+    assert pair._state.fields_cache["user"] is pair.user  # and so is its token
+    assert cached_token.key == token.key and cached_token.user_id == engineer.pk
+    user.name = "Renamed"
+    user.save()  # saves the loaded fields only
+    engineer.refresh_from_db()
+    assert engineer.check_password("correct-horse-battery")
