@@ -10,6 +10,7 @@ from django.utils.http import urlsafe_base64_encode
 from rest_framework.authtoken.models import Token
 
 from accounts.access import ensure_role
+from accounts.authentication import forget_tokens
 from accounts.models import ADMIN_OR_OWNER, ENGINEER_OR_ADMIN, Account, Role, User
 from accounts.sockets import close_session_connections, close_user_connections
 from outbox import services as outbox
@@ -114,6 +115,7 @@ def change_role(actor: User, target: User, role: str) -> User:
     if role not in Role.values or role == Role.OWNER:
         raise InvalidOperation("Choose admin, engineer or viewer; the owner role moves only by transfer.")
     _guard_target(actor, target)
+    forget_tokens([target.pk])
     User.objects.filter(pk=target.pk).update(account_role=role)
     if role not in ENGINEER_OR_ADMIN:
         # Viewers do not get the live stream: open sockets close now, not at the next reconnect.
@@ -127,6 +129,7 @@ def set_active(actor: User, target: User, active: bool) -> User:
     _guard_target(actor, target)
     if target.pk == actor.pk:
         raise InvalidOperation("You cannot deactivate yourself.")
+    forget_tokens([target.pk])
     User.objects.filter(pk=target.pk).update(is_active=active)
     if not active:
         revoke_access(target, "deactivated")
@@ -140,6 +143,7 @@ def transfer_ownership(actor: User, target: User) -> User:
     ensure_role(actor, [Role.OWNER])
     if target.account_id != actor.account_id or not target.is_active or target.pk == actor.pk:
         raise InvalidOperation("Ownership can only go to another active member of your account.")
+    forget_tokens([actor.pk, target.pk])
     User.objects.filter(pk=actor.pk).update(account_role=Role.ADMIN)
     User.objects.filter(pk=target.pk).update(account_role=Role.OWNER)
     target.account_role = Role.OWNER

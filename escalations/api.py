@@ -156,14 +156,23 @@ class HandoffAction(APIView):
     service = None  # not `action`: DRF and drf-spectacular reserve that name for a string
 
     def post(self, request, pk):
-        result = type(self).service(_handoff(request, pk), request.user)
+        result = type(self).service(self.target(request, pk), request.user)
         return Response(HandoffSerializer(_handoff(request, result.pk)).data)
+
+    def target(self, request, pk) -> Handoff:
+        """The handoff the service acts on (the answer re-reads it with everything the serializer needs)."""
+        return _handoff(request, pk)
 
 
 class HandoffClaim(HandoffAction):
     service = services.claim
     throttle_classes = [ClaimRateThrottle]
     throttle_scope = "claim"
+
+    def target(self, request, pk) -> Handoff:
+        # Under a burst almost every claim loses, and its 409 needs only the row and the claimer's
+        # name: one join, not the session and both users (bench_claim, docs/benchmarks.md).
+        return get_for_account(Handoff.objects.select_related("claimed_by"), request.user, pk=pk)
 
 
 class HandoffRelease(HandoffAction):

@@ -48,7 +48,8 @@ def escalation_created(handoff_id) -> None:
 
 def handoff_claimed(handoff_id) -> None:
     """Claimed: show "Claimed by NAME" briefly on the card, then remove it everywhere."""
-    handoff = _load(handoff_id)
+    # The banner names the claimer only: no card to render, so none of the card's joins.
+    handoff = _load(handoff_id, Handoff.objects.select_related("claimed_by"))
     if handoff is None:
         return
     try:
@@ -107,9 +108,11 @@ def render_count(account_id) -> str:
     return render_to_string(COUNT_TEMPLATE, {"count": count, "oob": True})
 
 
-def _load(handoff_id) -> Handoff | None:
+def _load(handoff_id, queryset=None) -> Handoff | None:
+    if queryset is None:
+        queryset = with_card_data(Handoff.objects.select_related("claimed_by"))
     try:
-        return with_card_data(Handoff.objects.select_related("claimed_by")).get(pk=handoff_id)
+        return queryset.get(pk=handoff_id)
     except Exception:
         logger.exception("Live push skipped: handoff %s could not be loaded", handoff_id)
         return None

@@ -127,7 +127,10 @@ def _resolved_conflict(handoff: Handoff) -> Conflict:
 
 
 def _mark_view(handoff: Handoff, user: User, **fields) -> HandoffView:
-    view, _ = HandoffView.objects.get_or_create(user=user, handoff=handoff)
+    # A new row is written with its fields at once: the claim runs this while it holds the handoff's lock.
+    view, created = HandoffView.objects.get_or_create(user=user, handoff=handoff, defaults=fields)
+    if created:
+        return view
     changed = [name for name, value in fields.items() if getattr(view, name) is None and value is not None]
     for name in changed:
         setattr(view, name, fields[name])

@@ -403,6 +403,12 @@ PSA_ALLOW_PRIVATE_HOSTS = _bool("PSA_ALLOW_PRIVATE_HOSTS", False)
 API_TOKEN_TTL_DAYS = _strict("API_TOKEN_TTL_DAYS", env.int, 0) if env.str("API_TOKEN_TTL_DAYS", "").strip() else None
 if API_TOKEN_TTL_DAYS is not None and API_TOKEN_TTL_DAYS < 1:
     raise ImproperlyConfigured("Environment variable API_TOKEN_TTL_DAYS is malformed: expected 1 or more days")
+# Seconds an API token's lookup stays cached (accounts/authentication.py: revoking or changing the
+# user forgets it at once). Only with a cache every process shares (Redis): a per-process cache
+# could not forget in the other processes. 0 turns it off.
+API_TOKEN_CACHE_SECONDS = _strict("API_TOKEN_CACHE_SECONDS", env.int, 30) if REDIS_URL else 0
+if API_TOKEN_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("Environment variable API_TOKEN_CACHE_SECONDS is malformed: expected 0 or more")
 
 # Login limits for the form (django-axes; per account and per client address, kept in the database).
 AUTHENTICATION_BACKENDS = ["accounts.backends.LoginLimitBackend", "django.contrib.auth.backends.ModelBackend"]

@@ -84,6 +84,25 @@ def test_bench_claim_has_exactly_one_winner_per_round():
     result = run_bench("bench_claim", "--claimers", "4", "--rounds", "3")
     assert result["figures"]["statuses"] == {"200": 3, "409": 9}
     assert result["figures"]["rounds_with_one_winner"] == 3
+    assert result["figures"]["workers"] == 4  # one process per claimer
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bench_claim_with_fewer_workers_than_claimers_and_tokens_still_has_one_winner():
+    result = run_bench("bench_claim", "--claimers", "5", "--rounds", "2", "--workers", "2", "--auth", "token")
+    assert result["figures"]["statuses"] == {"200": 2, "409": 8}
+    assert result["figures"]["rounds_with_one_winner"] == 2
+    assert (result["figures"]["workers"], result["figures"]["auth"]) == (2, "token")
+    assert result["figures"]["cpu_per_claim"]["n"] == 10
+    assert result["figures"]["queries"]["409"] <= 2  # token (cached or not) and the handoff
+
+
+def test_bench_claim_deals_users_over_workers():
+    from bench.management.commands.bench_claim import _shares
+
+    assert _shares([1, 2, 3, 4, 5], 2) == [[1, 3, 5], [2, 4]]
+    assert _shares([1, 2, 3], 0) == [[1], [2], [3]]
+    assert _shares([1, 2], 8) == [[1], [2]]
 
 
 def test_bench_forwards_only_changed_options_to_the_child():
