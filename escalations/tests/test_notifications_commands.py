@@ -96,11 +96,12 @@ def test_send_test_email_reports_an_unreachable_server(settings):
         call_command("send_test_email", "ops@northwind.test")
 
 
-def test_renotify_command_reports_what_it_queued(engineer, owner):
+def test_renotify_command_reports_what_it_queued(engineer, owner, django_capture_on_commit_callbacks):
     handoff = services.escalate(make_session(engineer), engineer, engineer_notes="", priority="normal")
     type(handoff).objects.filter(pk=handoff.pk).update(created_at=timezone.now() - timedelta(hours=1))
     out = io.StringIO()
-    call_command("renotify_unclaimed", stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):  # the sends are dispatched after commit
+        call_command("renotify_unclaimed", stdout=out)
     assert out.getvalue().strip() == "Queued 1 re-notify email(s)"
     assert [m.to for m in mail.outbox] == [[owner.email]]
 

@@ -84,14 +84,17 @@ def test_admin_lists_notification_logs_with_filters(notified, operator, client_f
     assert client_for(operator).get("/admin/escalations/notificationlog/add/").status_code == 403
 
 
-def test_admin_action_resends_failed_emails(notified, operator, client_for, senior2):
+def test_admin_action_resends_failed_emails(
+    notified, operator, client_for, senior2, django_capture_on_commit_callbacks
+):
     failed = NotificationLog.objects.get(handoff=notified, recipient=senior2)
     mail.outbox.clear()
-    response = client_for(operator).post(
-        "/admin/escalations/notificationlog/",
-        {"action": "resend_failed", "_selected_action": [str(failed.pk)]},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the sends are dispatched after commit
+        response = client_for(operator).post(
+            "/admin/escalations/notificationlog/",
+            {"action": "resend_failed", "_selected_action": [str(failed.pk)]},
+            follow=True,
+        )
     assert response.status_code == 200
     assert "Queued 1 email(s) again." in response.content.decode()
     assert [m.to for m in mail.outbox] == [[senior2.email]]
