@@ -1,0 +1,103 @@
+"""The dashboard's figures of one period (the report, per tech, per domain) from one scan on PostgreSQL.
+
+Computed apart, they read the period's escalations eight times: the totals, one sorted pass per
+percentile of the report, and two queries each for per tech and per domain (with the session join).
+On PostgreSQL one GROUPING SETS query over the same rows (`breakdowns.domain_escalations`) returns
+the totals (with this month's, for the savings), every group's counts and average, and the medians
+and p95s, read from each group's sorted values by the rules of `queries.py`: the median is the mean
+of the two middle values, p95 the nearest rank at `nearest_rank_index`. Durations are sorted as
+whole microseconds (floats sort much faster than intervals, and hold microseconds exactly).
+SQLite has neither GROUPING SETS nor arrays, so other databases compute the same figures the
+separate way.
+"""
+
+from datetime import datetime, timedelta
+
+from django.db import connection
+from django.utils import timezone
+
+from analytics.breakdowns import domain_escalations, domain_row, per_domain, per_tech, tech_row
+from analytics.queries import (
+    Stats,
+    baseline_summary,
+    build_report,
+    escalation_report,
+    month_start,
+    seconds,
+    window_start,
+)
+
+FIELDS = ("claimed_by_id", "claimed_by__name", "claimed_by__email", "session__problem_domain")
+FIELDS += ("claimed_at", "ttfa", "time_to_claim")
+# Over Django's query of FIELDS (its columns carry those names); parameters: since, month start, then Django's.
+# Groups with no escalation in the period (only this month's, before it) are dropped; the grand total stays.
+GROUPED = """
+SELECT not_tech, not_domain, "claimed_by_id", "claimed_by__name", "claimed_by__email", "session__problem_domain",
+       n, n_acted, ttfa_avg, claim_avg, n_month, ttfa_month,
+       (ttfa_sorted[(n_acted + 1) / 2] + ttfa_sorted[n_acted / 2 + 1]) / 2,
+       ttfa_sorted[(95 * (n_acted - 1) + 50) / 100 + 1],
+       (claim_sorted[(n + 1) / 2] + claim_sorted[n / 2 + 1]) / 2,
+       claim_sorted[(95 * (n - 1) + 50) / 100 + 1]
+FROM (
+    SELECT GROUPING("claimed_by_id", "claimed_by__name", "claimed_by__email") AS not_tech,
+           GROUPING("session__problem_domain") AS not_domain,
+           "claimed_by_id", "claimed_by__name", "claimed_by__email", "session__problem_domain",
+           COUNT(*) FILTER (WHERE in_period) AS n,
+           COUNT("ttfa") FILTER (WHERE in_period) AS n_acted,
+           AVG("ttfa") FILTER (WHERE in_period) AS ttfa_avg,
+           AVG("time_to_claim") FILTER (WHERE in_period) AS claim_avg,
+           COUNT("ttfa") FILTER (WHERE in_month) AS n_month,
+           SUM("ttfa") FILTER (WHERE in_month) AS ttfa_month,
+           ARRAY_AGG(ttfa_us ORDER BY ttfa_us) FILTER (WHERE in_period AND ttfa_us IS NOT NULL) AS ttfa_sorted,
+           ARRAY_AGG(claim_us ORDER BY claim_us) FILTER (WHERE in_period) AS claim_sorted
+    FROM (
+        SELECT *, "claimed_at" >= %s AS in_period, "claimed_at" >= %s AS in_month,
+               ROUND(DATE_PART('epoch', "ttfa") * 1000000) AS ttfa_us,
+               ROUND(DATE_PART('epoch', "time_to_claim") * 1000000) AS claim_us
+        FROM ({rows}) AS claimed
+    ) AS claimed
+    GROUP BY GROUPING SETS ((), ("claimed_by_id", "claimed_by__name", "claimed_by__email"), ("session__problem_domain"))
+    HAVING COUNT(*) FILTER (WHERE in_period) > 0 OR GROUPING("claimed_by_id", "session__problem_domain") = 3
+) AS grouped
+ORDER BY not_tech, "claimed_by__name", "claimed_by__email", "session__problem_domain"
+"""
+
+
+def period_figures(account_id, period: str, now: datetime | None = None) -> dict:
+    """{"report", "per_tech", "per_domain"}: the same figures as `escalation_report`, `per_tech`, `per_domain`."""
+    now = now or timezone.now()
+    if connection.vendor != "postgresql":
+        return {
+            "report": escalation_report(account_id, period, now),
+            "per_tech": per_tech(account_id, period, now),
+            "per_domain": per_domain(account_id, period, now),
+        }
+    since, month = window_start(period, now), month_start(now)
+    rows = domain_escalations(account_id, min(since, month), now).order_by().values_list(*FIELDS)
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # `sql` is Django's own compiled query, its parameters kept apart: nothing from the request is pasted.
+        cursor.execute(GROUPED.format(rows=sql), (since, month, *params))
+        grouped = cursor.fetchall()
+    techs, domains = [], []
+    for not_tech, not_domain, claimer, name, email, domain, n, n_acted, avg, *rest in grouped:
+        median, p95 = _seconds(rest[-4]), _seconds(rest[-3])
+        if not not_tech:
+            techs.append(tech_row(claimer, name, email, n, n_acted, avg, median))
+        elif not not_domain:
+            domains.append(domain_row(domain, n, n_acted, avg, median))
+        else:
+            claim_avg, n_month, ttfa_month, _, _, claim_median, claim_p95 = rest
+            totals = {"n_claimed": n, "n_with_action": n_acted, "ttfa_avg": avg, "claim_avg": claim_avg}
+            totals |= {"n_month": n_month, "ttfa_month": ttfa_month}
+            ttfa = Stats(seconds(avg), median, p95)
+            claim = Stats(seconds(claim_avg), _seconds(claim_median), _seconds(claim_p95))
+    # The savings' distinct claimers with an action in the period, as `queries.period_totals` counts them.
+    totals["n_seniors"] = sum(1 for row in techs if row["claimer_id"] and row["n_with_action"])
+    report = build_report(period, baseline_summary(account_id), totals, claim, ttfa)
+    return {"report": report, "per_tech": techs, "per_domain": domains}
+
+
+def _seconds(microseconds: float | None) -> float | None:
+    # Whole microseconds (a median can end in .5): timedelta rounds them as Python's mean of two timedeltas does.
+    return None if microseconds is None else seconds(timedelta(microseconds=microseconds))
