@@ -95,6 +95,13 @@ class Handoff(models.Model):
                 condition=OPEN,
             ),
             models.Index(fields=["account", "claimed_at"], name="handoff_account_claimed_idx"),
+            # The dashboard's AI calls count a period's assessments (analytics/ai_usage.py): without it,
+            # a year of the account's handoffs is read for a week's question.
+            models.Index(
+                fields=["account", "created_at"],
+                name="handoff_assessed_idx",
+                condition=Q(assessment_status="ready"),
+            ),
         ]
 
     def __str__(self) -> str:
