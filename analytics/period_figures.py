@@ -5,8 +5,9 @@ percentile of the report, and two queries each for per tech and per domain (with
 On PostgreSQL one GROUPING SETS query over the same rows (`breakdowns.domain_escalations`) returns
 the totals (with this month's, for the savings), every group's counts and average, and the medians
 and p95s, read from each group's sorted values by the rules of `queries.py`: the median is the mean
-of the two middle values, p95 the nearest rank at `nearest_rank_index`. Durations are sorted as
-whole microseconds (floats sort much faster than intervals, and hold microseconds exactly).
+of the two middle values, p95 the nearest rank at `nearest_rank_index`. Durations are summed and
+sorted as whole microseconds in float8: exact below 2**53, and much faster than intervals (whose
+AVG builds an array per row on PostgreSQL 15).
 SQLite has neither GROUPING SETS nor arrays, so other databases compute the same figures the
 separate way.
 """
@@ -33,7 +34,7 @@ FIELDS += ("claimed_at", "ttfa", "time_to_claim")
 # Groups with no escalation in the period (only this month's, before it) are dropped; the grand total stays.
 GROUPED = """
 SELECT not_tech, not_domain, "claimed_by_id", "claimed_by__name", "claimed_by__email", "session__problem_domain",
-       n, n_acted, ttfa_avg, claim_avg, n_month, ttfa_month,
+       n, n_acted, ttfa_total, claim_total, n_month, month_total,
        (ttfa_sorted[(n_acted + 1) / 2] + ttfa_sorted[n_acted / 2 + 1]) / 2,
        ttfa_sorted[(95 * (n_acted - 1) + 50) / 100 + 1],
        (claim_sorted[(n + 1) / 2] + claim_sorted[n / 2 + 1]) / 2,
@@ -44,10 +45,10 @@ FROM (
            "claimed_by_id", "claimed_by__name", "claimed_by__email", "session__problem_domain",
            COUNT(*) FILTER (WHERE in_period) AS n,
            COUNT("ttfa") FILTER (WHERE in_period) AS n_acted,
-           AVG("ttfa") FILTER (WHERE in_period) AS ttfa_avg,
-           AVG("time_to_claim") FILTER (WHERE in_period) AS claim_avg,
-           COUNT("ttfa") FILTER (WHERE in_month) AS n_month,
-           SUM("ttfa") FILTER (WHERE in_month) AS ttfa_month,
+           SUM(ttfa_us) FILTER (WHERE in_period) AS ttfa_total,
+           SUM(claim_us) FILTER (WHERE in_period) AS claim_total,
+           COUNT(ttfa_us) FILTER (WHERE in_month) AS n_month,
+           SUM(ttfa_us) FILTER (WHERE in_month) AS month_total,
            ARRAY_AGG(ttfa_us ORDER BY ttfa_us) FILTER (WHERE in_period AND ttfa_us IS NOT NULL) AS ttfa_sorted,
            ARRAY_AGG(claim_us ORDER BY claim_us) FILTER (WHERE in_period) AS claim_sorted
     FROM (
@@ -80,16 +81,17 @@ def period_figures(account_id, period: str, now: datetime | None = None) -> dict
         cursor.execute(GROUPED.format(rows=sql), (since, month, *params))
         grouped = cursor.fetchall()
     techs, domains = [], []
-    for not_tech, not_domain, claimer, name, email, domain, n, n_acted, avg, *rest in grouped:
-        median, p95 = _seconds(rest[-4]), _seconds(rest[-3])
+    for not_tech, not_domain, claimer, name, email, domain, n, n_acted, ttfa_total, *rest in grouped:
+        avg, median, p95 = _mean(ttfa_total, n_acted), _seconds(rest[-4]), _seconds(rest[-3])
         if not not_tech:
             techs.append(tech_row(claimer, name, email, n, n_acted, avg, median))
         elif not not_domain:
             domains.append(domain_row(domain, n, n_acted, avg, median))
         else:
-            claim_avg, n_month, ttfa_month, _, _, claim_median, claim_p95 = rest
+            claim_total, n_month, month_total, _, _, claim_median, claim_p95 = rest
+            claim_avg = _mean(claim_total, n)
             totals = {"n_claimed": n, "n_with_action": n_acted, "ttfa_avg": avg, "claim_avg": claim_avg}
-            totals |= {"n_month": n_month, "ttfa_month": ttfa_month}
+            totals |= {"n_month": n_month, "ttfa_month": _duration(month_total)}
             ttfa = Stats(seconds(avg), median, p95)
             claim = Stats(seconds(claim_avg), _seconds(claim_median), _seconds(claim_p95))
     # The savings' distinct claimers with an action in the period, as `queries.period_totals` counts them.
@@ -98,6 +100,15 @@ def period_figures(account_id, period: str, now: datetime | None = None) -> dict
     return {"report": report, "per_tech": techs, "per_domain": domains}
 
 
+def _duration(microseconds: float | None) -> timedelta | None:
+    return None if microseconds is None else timedelta(microseconds=microseconds)
+
+
+def _mean(total_us: float | None, n: int) -> timedelta | None:
+    # Sums of whole microseconds are exact in a float8 (below 2**53): divide as Python divides a timedelta.
+    return _duration(total_us) / n if n and total_us is not None else None
+
+
 def _seconds(microseconds: float | None) -> float | None:
     # Whole microseconds (a median can end in .5): timedelta rounds them as Python's mean of two timedeltas does.
-    return None if microseconds is None else seconds(timedelta(microseconds=microseconds))
+    return seconds(_duration(microseconds))
