@@ -66,6 +66,12 @@ ORDER BY not_tech, claimer.{name}, claimer.{email}, "problem_domain"
 """
 
 
+def report_with_breakdowns(account_id, period: str, now: datetime | None = None) -> dict:
+    """The API's and `escalation_metrics`' shape: the report's fields with per_tech and per_domain beside them."""
+    figures = period_figures(account_id, period, now)
+    return {**figures["report"], "per_tech": figures["per_tech"], "per_domain": figures["per_domain"]}
+
+
 def _grouped_sql(rows: str) -> str:
     user, quote = get_user_model()._meta, connection.ops.quote_name
     columns = {key: quote(user.get_field(key).column) for key in ("name", "email")}
