@@ -8,8 +8,9 @@ from rest_framework.views import APIView
 
 from accounts.access import get_for_account, scoped
 from accounts.permissions import IsEngineerOrAdmin
-from analytics import breakdowns, flow_metrics, queries, services, time_saved
+from analytics import flow_metrics, queries, services, time_saved
 from analytics.models import BaselineEntry
+from analytics.period_figures import report_with_breakdowns
 from resolutionflow.api import StrictCharField
 
 PERIOD_PARAMETER = OpenApiParameter("period", str, enum=list(queries.PERIODS), default=queries.DEFAULT_PERIOD)
@@ -21,14 +22,7 @@ class EscalationMetricsView(APIView):
     @extend_schema(parameters=[PERIOD_PARAMETER], responses={200: dict})
     def get(self, request):
         period = queries.parse_period(request.query_params.get("period"))
-        account_id = request.user.account_id
-        return Response(
-            {
-                **queries.escalation_report(account_id, period),
-                "per_tech": breakdowns.per_tech(account_id, period),
-                "per_domain": breakdowns.per_domain(account_id, period),
-            }
-        )
+        return Response(report_with_breakdowns(request.user.account_id, period))
 
 
 class TimeSavedView(APIView):

@@ -68,6 +68,7 @@ def _escalation(account, escalator, claimer, ref: str, problem: tuple, times: di
         account=account,
         handed_off_by=escalator,
         intent=Handoff.Intent.ESCALATE,
+        problem_domain=domain,  # bulk_create skips Handoff.save(), which copies it
         engineer_notes="Tried the usual checks; need a second pair of eyes.",
         snapshot={"schema_version": SNAPSHOT_SCHEMA_VERSION, "summary": summary, "domain": domain, "client": client},
         assessment_status=Handoff.AssessmentStatus.UNAVAILABLE,

@@ -15,6 +15,7 @@ from analytics import ai_usage, breakdowns, queries, services
 from analytics.charts import trend_chart
 from analytics.forms import BaselineEntryForm
 from analytics.models import BaselineEntry
+from analytics.period_figures import period_figures
 from resolutionflow.domain import DomainError, InvalidOperation, RoleRequired
 from resolutionflow.htmx import toast
 
@@ -32,9 +33,7 @@ def _figures(account_id, period: str, now: datetime | None = None) -> dict:
     return {
         "period": period,
         "periods": list(queries.PERIODS),
-        "report": queries.escalation_report(account_id, period, now),
-        "per_tech": breakdowns.per_tech(account_id, period, now),
-        "per_domain": breakdowns.per_domain(account_id, period, now),
+        **period_figures(account_id, period, now),  # "report", "per_tech", "per_domain"
         "weeks": weeks,
         "chart": trend_chart(weeks),
         "ai_calls": ai_usage.ai_calls_per_model(account_id, period),

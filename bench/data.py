@@ -23,6 +23,8 @@ SESSION_FIELDS = ["id", "account", "owner", "assignee", "status", "problem_summa
 SESSION_FIELDS += ["client_name", "ticket_ref", "resolution_summary", "created_at", "updated_at"]
 HANDOFF_FIELDS = ["id", "session", "account", "handed_off_by", "intent", "engineer_notes", "priority"]
 HANDOFF_FIELDS += ["snapshot", "assessment_status", "claimed_by", "claimed_at", "created_at"]
+# The session's domain, copied onto the handoff (Handoff.save() does it outside bulk loads).
+DOMAIN_HANDOFF_FIELDS = [*HANDOFF_FIELDS, "problem_domain"]
 ACTIVITY_FIELDS = ["id", "session", "account", "actor", "kind", "payload", "created_at"]
 SNAPSHOT = {"schema_version": 1, "counts": {"steps": 3, "failed": 1, "dead_ends": 1}}
 
@@ -130,11 +132,11 @@ def seed_open_escalations(account: Account, escalators: list[User], n: int, now:
     )  # fmt: skip
     bulk_insert(
         Handoff,
-        HANDOFF_FIELDS,
+        DOMAIN_HANDOFF_FIELDS,
         (
             (hid, sid, account.pk, by, "escalate", "Tried the usual; stuck on the tunnel.", "high",
-             SNAPSHOT, "ready", None, None, at)
-            for hid, sid, by, at in plan
+             SNAPSHOT, "ready", None, None, at, domains[i % 9])
+            for i, (hid, sid, by, at) in enumerate(plan)
         ),
     )  # fmt: skip
     return [hid for hid, *_ in plan]
@@ -160,11 +162,11 @@ def seed_claimed_history(
     )  # fmt: skip
     bulk_insert(
         Handoff,
-        HANDOFF_FIELDS,
+        DOMAIN_HANDOFF_FIELDS,
         (
             (uuid.uuid4(), p["session"], account.pk, p["by"], "escalate", "", "normal",
-             {"schema_version": 1}, "ready", p["claimer"], p["claimed"], p["created"])
-            for p in plan
+             {"schema_version": 1}, "ready", p["claimer"], p["claimed"], p["created"], domains[i % 9])
+            for i, p in enumerate(plan)
         ),
     )  # fmt: skip
     activities = bulk_insert(

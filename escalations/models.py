@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from flowpilot.models import StepCounts
+from flowpilot.models import ProblemDomain, StepCounts
 from resolutionflow.mail import DeliveryStatus
 
 SNAPSHOT_SCHEMA_VERSION = 1
@@ -82,6 +82,9 @@ class Handoff(models.Model):
     # The claimer's first work Activity after the claim (SPEC section 6), stored when
     # it is recorded (flowpilot.activity.record) so the TTFA metric needs no subquery.
     first_action_at = models.DateTimeField(null=True, blank=True)
+    # A copy of the session's domain (set once, when the session opens; filled by save()), so the
+    # dashboard's per-domain figures need no join to every session of the account (analytics/period_figures.py).
+    problem_domain = models.CharField(max_length=12, choices=ProblemDomain.choices, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = HandoffQuerySet.as_manager()
@@ -95,10 +98,22 @@ class Handoff(models.Model):
                 condition=OPEN,
             ),
             models.Index(fields=["account", "claimed_at"], name="handoff_account_claimed_idx"),
+            # The dashboard's AI calls count a period's assessments (analytics/ai_usage.py): without it,
+            # a year of the account's handoffs is read for a week's question.
+            models.Index(
+                fields=["account", "created_at"],
+                name="handoff_assessed_idx",
+                condition=Q(assessment_status="ready"),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.get_intent_display()}: {self.session}"
+
+    def save(self, *args, **kwargs):
+        if not self.problem_domain:  # every way of creating one (bulk loads set it themselves)
+            self.problem_domain = self.session.problem_domain
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

@@ -3,7 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Account
-from analytics import breakdowns, queries
+from analytics import queries
+from analytics.period_figures import report_with_breakdowns
 from resolutionflow.domain import InvalidOperation
 
 
@@ -31,9 +32,7 @@ class Command(BaseCommand):
             period = queries.parse_period(opts["period"])
         except InvalidOperation as exc:
             raise CommandError(exc.message) from exc
-        report = queries.escalation_report(account.pk, period)
-        report["per_tech"] = breakdowns.per_tech(account.pk, period)
-        report["per_domain"] = breakdowns.per_domain(account.pk, period)
+        report = report_with_breakdowns(account.pk, period)
         if opts["json"]:
             self.stdout.write(json.dumps(report, indent=2))
         else:

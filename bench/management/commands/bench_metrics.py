@@ -15,8 +15,10 @@ from datetime import timedelta
 
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.models import Count
 from django.utils import timezone
 
+from accounts.models import Account
 from analytics import breakdowns, queries
 from analytics.views import _figures as dashboard_figures
 from bench.data import bench_account, seed_claimed_history
@@ -29,6 +31,7 @@ TARGET_MS = 250
 TARGET_RATIO = 10
 BIG = 1_000_000
 TOLERANCE_S = 0.11  # both sides round to 0.1 s
+ACCOUNT_PREFIX = "Bench metrics "
 
 
 class Command(BenchCommand):
@@ -44,26 +47,22 @@ class Command(BenchCommand):
         parser.add_argument("--rounds", type=int, default=5, help="timed runs of each period's report")
         parser.add_argument("--naive-rounds", type=int, default=1, help="timed runs of the naive computation")
         parser.add_argument("--seed", type=int, default=9)
+        parser.add_argument(
+            "--reuse",
+            action="store_true",
+            help="with --here: time the history an earlier run left in this database instead of generating one",
+        )
 
     def run_bench(self, report: Report, **opts) -> None:
-        rng = random.Random(opts["seed"])
-        now = timezone.now()
-        total = BIG if opts["big"] else opts["handoffs"]
-        sizes = account_sizes(total, opts["accounts"], opts["largest_share"])
-        started = time.perf_counter()
-        accounts, activities = [], 0
-        for i, size in enumerate(sizes):
-            accounts.append(bench_account(f"Bench metrics {i}"))
-            activities += seed_claimed_history(accounts[-1], size, now, rng, opts["days"], backfill=False)["activities"]
-        # COPY bypasses flowpilot.activity.record, which keeps first_action_at live in the product.
-        backfill_first_action(Handoff.objects.filter(account__in=accounts))
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
-        generated = time.perf_counter() - started
-        largest = accounts[0].pk
+        if opts["reuse"]:
+            if not opts["here"]:
+                raise CommandError("--reuse needs --here: a throwaway database holds no earlier history.")
+            total, sizes, activities, generated, largest, now = kept_history()
+        else:
+            total, sizes, activities, generated, largest, now = generate_history(opts)
+        how = "kept from an earlier run" if generated is None else f"in {generated:.0f} s"
         report.row("generated", f"{total} handoffs over {len(sizes)} accounts ({sizes[0]} in the largest), "
-                   f"{activities} activities, {opts['days']:.0f} days, in {generated:.0f} s")  # fmt: skip
+                   f"{activities} activities, {opts['days']:.0f} days, {how}")  # fmt: skip
 
         periods = {}
         naive_times, naive = timed(lambda: naive_dashboard(largest, now), opts["naive_rounds"])
@@ -78,6 +77,39 @@ class Command(BenchCommand):
                 "n_claimed": figures["report"]["n_handoffs_claimed"],
             }
         _report(report, opts, total, sizes, activities, generated, periods, summary_ms(naive_times), naive)
+
+
+def generate_history(opts: dict) -> tuple:
+    rng = random.Random(opts["seed"])
+    now = timezone.now()
+    total = BIG if opts["big"] else opts["handoffs"]
+    sizes = account_sizes(total, opts["accounts"], opts["largest_share"])
+    started = time.perf_counter()
+    accounts, activities = [], 0
+    for i, size in enumerate(sizes):
+        accounts.append(bench_account(f"{ACCOUNT_PREFIX}{i}"))
+        activities += seed_claimed_history(accounts[-1], size, now, rng, opts["days"], backfill=False)["activities"]
+    # COPY bypasses flowpilot.activity.record, which keeps first_action_at live in the product.
+    backfill_first_action(Handoff.objects.filter(account__in=accounts))
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+    return total, sizes, activities, time.perf_counter() - started, accounts[0].pk, now
+
+
+def kept_history() -> tuple:
+    """The history of the latest earlier run in this database; its clock is when its largest account was made
+    (just after the history's `now`, so every window holds the same rows)."""
+    largest = Account.objects.filter(name=f"{ACCOUNT_PREFIX}0").order_by("-created_at").first()
+    if largest is None:
+        raise CommandError("--reuse: no earlier bench_metrics history in this database.")
+    accounts = Account.objects.filter(name__startswith=ACCOUNT_PREFIX, created_at__gte=largest.created_at)
+    counts = dict(
+        Handoff.objects.filter(account__in=accounts).values_list("account").annotate(n=Count("pk")).order_by()
+    )
+    sizes = sorted(counts.values(), reverse=True)
+    activities = Activity.objects.filter(account__in=accounts).count()
+    return sum(sizes), sizes, activities, None, largest.pk, largest.created_at
 
 
 def account_sizes(total: int, n_accounts: int, largest_share: float) -> list[int]:
@@ -213,7 +245,7 @@ def _report(report, opts, total, sizes, activities, generated, periods, naive_ms
         "largest_account_handoffs": sizes[0],
         "activities": activities,
         "days": opts["days"],
-        "generation_s": round(generated, 1),
+        "generation_s": None if generated is None else round(generated, 1),
         "periods": periods,
         "naive": naive_ms,
         "ratio": ratio,

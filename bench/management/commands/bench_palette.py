@@ -142,6 +142,14 @@ def _seed_open_escalations(account, tech, n: int) -> None:
         for i in range(n)
     )
     Handoff.objects.bulk_create(
-        Handoff(session=s, account=account, handed_off_by=tech, intent="escalate", priority="high", created_at=now)
+        Handoff(
+            session=s,
+            account=account,
+            handed_off_by=tech,
+            intent="escalate",
+            priority="high",
+            created_at=now,
+            problem_domain=s.problem_domain,  # bulk_create skips Handoff.save(), which copies it
+        )
         for s in sessions
     )
