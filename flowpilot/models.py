@@ -159,6 +159,13 @@ class Activity(models.Model):
                 condition=models.Q(kind="notes_exported"),
                 name="activity_session_export_idx",
             ),
+            # The dashboard's AI calls per model (analytics/ai_usage.py): an account's AI answers since a date,
+            # without walking every activity of the period.
+            models.Index(
+                fields=["account", "created_at"],
+                condition=models.Q(kind__in=["ai_reply", "ai_error"]),
+                name="activity_account_ai_idx",
+            ),
         ]
 
     def __str__(self) -> str:
