@@ -137,13 +137,16 @@ def newest_ranked(qs: QuerySet, q: str) -> "QuerySet | Ranked":
     if not is_postgres():
         return search(qs, q)
     query = SearchQuery(q, search_type="websearch", config=CONFIG)
-    newest = qs.filter(search_vector=query).order_by("-created_at").values("pk")[:RANKED_MATCHES]
-    ids = list(
-        qs.model.objects.filter(pk__in=newest)
-        .annotate(rank=SearchRank(F("search_vector"), query))
-        .order_by("-rank", "-created_at")
-        .values_list("pk", flat=True)
-    )
+    newest = qs.filter(search_vector=query).order_by("-created_at")
+    sql, params = newest.values_list("pk", "created_at", "search_vector")[:RANKED_MATCHES].query.sql_with_params()
+    # Ranked straight from the subquery's rows: each vector is read once more, no lookup by id.
+    with connections[qs.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT c.id FROM ({sql}) AS c(id, created_at, vector)"  # noqa: S608 - Django's own SQL
+            " ORDER BY ts_rank(c.vector, websearch_to_tsquery(%s::regconfig, %s)) DESC, c.created_at DESC",
+            [*params, CONFIG, q],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
     return Ranked(qs, ids)
 
 
