@@ -151,18 +151,15 @@ def newest_ranked(qs: QuerySet, q: str) -> "QuerySet | Ranked":
 
 
 class Ranked(Sequence):
-    """Sessions in an order computed once: a paginator counts the ids and fetches only its page."""
+    """Sessions in an order computed once: a paginator counts the ids (len) and fetches only its page."""
 
     def __init__(self, qs: QuerySet, ids: list[uuid.UUID]):
         self.qs, self.ids = qs, ids
 
     @property
     def capped(self) -> bool:
-        """True when older matches were left out of the ranking (the page says so)."""
+        """True when the list is full, so older matches may have been left out (the page says so)."""
         return len(self.ids) >= RANKED_MATCHES
-
-    def count(self) -> int:
-        return len(self.ids)
 
     def __len__(self) -> int:
         return len(self.ids)
