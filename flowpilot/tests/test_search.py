@@ -134,6 +134,23 @@ def test_a_search_under_the_cap_ranks_every_match_and_adds_no_note(engineer, cli
     assert "1 session" in html and 'data-testid="newest-only"' not in html
 
 
+def test_search_results_page_on_the_list_and_the_api(engineer, api_for, client_for, monkeypatch):
+    from flowpilot import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    sessions = [open_session(engineer, f"Wombat agent {n}") for n in range(3)]
+    expected = {str(s.pk) for s in sessions}
+    api = api_for(engineer)
+    seen = ids(api.get("/api/v1/sessions/?q=wombat&limit=2")) + ids(
+        api.get("/api/v1/sessions/?q=wombat&limit=2&offset=2")
+    )
+    assert set(seen) == expected and len(seen) == 3
+    client = client_for(engineer)
+    pages = [client.get(f"/sessions/?scope=all&q=wombat&page={n}").content.decode() for n in (1, 2)]
+    assert "Page 2 of 2" in pages[1]
+    assert sum(page.count('data-testid="session-row"') for page in pages) == 3
+
+
 def test_the_stored_vector_is_kept_uncompressed_out_of_line(postgres_only):
     with connection.cursor() as cursor:
         cursor.execute(
