@@ -14,16 +14,7 @@ from collections.abc import Iterable, Sequence
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import (
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    TextField,
-    Value,
-)
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Concat, Left
 from django.utils.html import escape
@@ -39,7 +30,7 @@ WEIGHT_TEXT_CHARS = 60_000
 SNIPPET_WORDS = 24
 # The list ranks only this many newest matches. Ranking reads each match's stored vector
 # (~7 KB, out of line): ranking every match of a word in 99% of sessions took 5 s at
-# 100,000 sessions; the newest 1,000 are found through (account, created_at) and ranked in ~30 ms.
+# 100,000 sessions; the newest 1,000 are found through (account, created_at) and ranked in 10-30 ms.
 RANKED_MATCHES = 1000
 # ts_headline parses all the text it is given (~1.5 ms per 5 KB): it only gets windows around
 # the first matches, found in Python, never a session's whole text.
