@@ -128,7 +128,8 @@ SEARCH_PARAMETERS = [
         "q",
         str,
         description="Text over summary, steps (title, detail, command), results, output, "
-        'notes and resolution; websearch syntax ("a phrase", -exclude, or). Ranked on PostgreSQL.',
+        'notes and resolution; websearch syntax ("a phrase", -exclude, or). Ranked on PostgreSQL: '
+        "the newest 1,000 matching sessions, best match first (add words or filters to reach older ones).",
     ),
     OpenApiParameter("client", str, description="Client name contains."),
     OpenApiParameter("ticket", str, description="Ticket reference contains."),

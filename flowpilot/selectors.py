@@ -22,10 +22,11 @@ def sessions_for(
     assignee: str = "",
     opened_after: date | None = None,
     opened_before: date | None = None,
-) -> QuerySet:
+) -> "QuerySet | search.Ranked":
     """Sessions of the user's account narrowed by scope (mine/team/all), the filters and a search.
 
-    With `q` the best matches come first (flowpilot.search); without it open work
+    With `q` the best matches come first (flowpilot.search.newest_ranked: on PostgreSQL among
+    the newest 1,000 matches, a sequence rather than a QuerySet); without it open work
     first (newest first), then the resolved history.
     """
     qs = scoped(Session, user).select_related("owner", "assignee")
@@ -44,7 +45,7 @@ def sessions_for(
     }
     qs = qs.filter(**{lookup: value for lookup, value in filters.items() if value})
     if q := q.strip():
-        return search.search(qs, q)
+        return search.newest_ranked(qs, q)
     resolved_last = Case(
         When(status=Session.Status.RESOLVED, then=Value(1)), default=Value(0), output_field=IntegerField()
     )

@@ -57,7 +57,16 @@ def _list_context(request, form: SessionFilterForm) -> dict:
     query = request.GET.copy()
     query.pop("page", None)
     rows = [(s, snippets.get(s.pk)) for s in page]
-    return {**context, "scope": filters["scope"], "page": page, "rows": rows, "query": query.urlencode()}
+    # A broad search ranks its newest matches only (flowpilot.search.RANKED_MATCHES); the page says so.
+    newest_only = search.RANKED_MATCHES if getattr(page.paginator.object_list, "capped", False) else 0
+    return {
+        **context,
+        "scope": filters["scope"],
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "newest_only": newest_only,
+    }
 
 
 @require_http_methods(["GET", "POST"])

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0002_name_validators'),
-        ('flowpilot', '0005_activity_kind_flow'),
+        ('flowpilot', '0006_session_search_ranking'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

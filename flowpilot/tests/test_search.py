@@ -108,6 +108,58 @@ def test_services_keep_the_stored_vector_current(postgres_only, engineer):
         assert f"'{lexeme}'" in vector
 
 
+def test_a_broad_search_ranks_only_the_newest_matches_and_the_page_says_so(
+    postgres_only, engineer, api_for, client_for, monkeypatch
+):
+    monkeypatch.setattr(search, "RANKED_MATCHES", 2)
+    oldest = open_session(engineer, "Quokka quokka quokka in the summary")
+    once = open_session(engineer, "Laptop slow")
+    services.add_note(once, engineer, "a quokka sticker on the lid")
+    rich = open_session(engineer, "Quokka agent crashes")
+    for days, session in ((3, oldest), (2, once), (1, rich)):
+        Session.objects.filter(pk=session.pk).update(created_at=timezone.now() - timedelta(days=days))
+
+    response = api_for(engineer).get("/api/v1/sessions/?q=quokka")
+
+    assert response.json()["count"] == 2
+    assert ids(response) == [str(rich.pk), str(once.pk)]  # the best of the two newest, not the best overall
+    assert str(oldest.pk) not in ids(response)
+    html = client_for(engineer).get("/sessions/?scope=all&q=quokka").content.decode()
+    assert 'data-testid="newest-only"' in html and "newest 2 sessions" in html
+
+
+def test_a_search_under_the_cap_ranks_every_match_and_adds_no_note(engineer, client_for):
+    open_session(engineer, "Quokka agent crashes")
+    html = client_for(engineer).get("/sessions/?scope=all&q=quokka").content.decode()
+    assert "1 session" in html and 'data-testid="newest-only"' not in html
+
+
+def test_search_results_page_on_the_list_and_the_api(engineer, api_for, client_for, monkeypatch):
+    from flowpilot import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    sessions = [open_session(engineer, f"Wombat agent {n}") for n in range(3)]
+    expected = {str(s.pk) for s in sessions}
+    api = api_for(engineer)
+    seen = ids(api.get("/api/v1/sessions/?q=wombat&limit=2")) + ids(
+        api.get("/api/v1/sessions/?q=wombat&limit=2&offset=2")
+    )
+    assert set(seen) == expected and len(seen) == 3
+    client = client_for(engineer)
+    pages = [client.get(f"/sessions/?scope=all&q=wombat&page={n}").content.decode() for n in (1, 2)]
+    assert "Page 2 of 2" in pages[1]
+    assert sum(page.count('data-testid="session-row"') for page in pages) == 3
+
+
+def test_the_stored_vector_is_kept_uncompressed_out_of_line(postgres_only):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'flowpilot_session'::regclass"
+            " AND attname = 'search_vector'"
+        )
+        assert cursor.fetchone()[0] == "e"  # EXTERNAL (migration 0006): read faster for ranking
+
+
 def test_websearch_syntax_excludes_and_quotes(engineer, api_for):
     vpn = open_session(engineer, "VPN client disconnects")
     open_session(engineer, "VPN tunnel down at branch office")
@@ -154,6 +206,22 @@ def test_snippet_redacts_secrets(engineer, api_for):
     row = api_for(engineer).get("/api/v1/sessions/?q=nebula").json()["results"][0]
     assert "Hunter2xyz" not in row["snippet"]
     assert "<mark>nebula</mark>" in row["snippet"]
+
+
+def test_snippet_finds_a_match_deep_in_long_output(engineer, api_for):
+    session = open_session(engineer, "Event log flood")
+    filler = " ".join(f"evt{n:05d}" for n in range(3000))  # ~27 KB before the match
+    services.add_step(session, engineer, title="Dump log", status="done", output=f"{filler} platypus driver {filler}")
+    row = api_for(engineer).get("/api/v1/sessions/?q=platypus").json()["results"][0]
+    assert "<mark>platypus</mark>" in row["snippet"]
+    assert len(row["snippet"]) < 600
+
+
+def test_snippet_marks_stemmed_forms(postgres_only, engineer, api_for):
+    session = open_session(engineer, "Group policies not applied")
+    services.add_step(session, engineer, title="Force update", status="done", output="Computer policy restarted")
+    snippet = api_for(engineer).get("/api/v1/sessions/?q=policy restarting").json()["results"][0]["snippet"]
+    assert "<mark>policies</mark>" in snippet and "<mark>restarted</mark>" in snippet
 
 
 def test_snippet_helper_never_lets_markup_through():
