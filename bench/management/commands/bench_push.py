@@ -38,6 +38,10 @@ TARGET_P95_MS = 100
 TARGET_SPEEDUP = 50
 HANDOFF_ID = re.compile(r'id="handoff-([0-9a-f-]{36})"')
 DELIVERY_TIMEOUT_S = 5.0
+# While a tenth of the sockets reopen every second the daphnes are saturated on 2 cores and a card can
+# take longer than DELIVERY_TIMEOUT_S: the churn phase waits this long before calling one missed, and
+# counts the slow ones apart ("late"). Missed means never delivered, by push or by the re-fetch.
+CHURN_SETTLE_S = 20.0
 
 
 class Command(BenchCommand):
@@ -52,7 +56,9 @@ class Command(BenchCommand):
         parser.add_argument("--rounds", type=int, default=100, help="escalations in the push phase")
         parser.add_argument("--churn-seconds", type=float, default=20.0, help="length of the churn phase (0: none)")
         parser.add_argument("--churn-share", type=float, default=0.1, help="share of sockets reopened each second")
-        parser.add_argument("--poll-seconds", type=float, default=30.0, help="length of the polling phase")
+        parser.add_argument(
+            "--poll-seconds", type=float, default=60.0, help="length of the polling phase (~2 deliveries a second)"
+        )
         parser.add_argument("--poll-clients", type=int, default=200, help="polling clients (a sample of the seniors)")
         parser.add_argument("--poll-interval", type=float, default=5.0)
 
@@ -299,7 +305,7 @@ async def churn_phase(ports: list[int], tenants: list[dict], sockets: list[dict]
             await asyncio.sleep(0.5)
 
     await asyncio.gather(churner(), escalator())
-    deadline = time.perf_counter() + DELIVERY_TIMEOUT_S
+    deadline = time.perf_counter() + CHURN_SETTLE_S
     for handoff_id, (t, _) in born.items():
         await _wait_for(own[t], handoff_id, deadline)
     latencies, missed, leaked, refetched = [], 0, 0, 0
@@ -315,6 +321,7 @@ async def churn_phase(ports: list[int], tenants: list[dict], sockets: list[dict]
         "escalations": len(born),
         "latencies": latencies,
         "missed": missed,
+        "late": sum(1 for latency in latencies if latency > DELIVERY_TIMEOUT_S),
         "leaked": leaked,
         "delivered_by_refetch": refetched,
         **stats,
@@ -400,7 +407,8 @@ def _report(report: Report, opts: dict, phases: dict, poll: dict) -> None:
         report.figures["churn"] = {**churn_ms, **{k: v for k, v in churn.items() if k != "latencies"}}
         report.row("churn: reconnects / escalations", f"{churn['reconnects']} / {churn['escalations']}")
         report.row("churn: deliveries", f"{churn_ms['n']} ({churn['delivered_by_refetch']} by the re-fetch on open; "
-                   f"{churn['missed']} missed, {churn['leaked']} to other accounts)")  # fmt: skip
+                   f"{churn['late']} after {DELIVERY_TIMEOUT_S:g} s; {churn['missed']} missed, "
+                   f"{churn['leaked']} to other accounts)")  # fmt: skip
         report.row("churn: p50 / p95 / p99", f"{churn_ms['p50_ms']} / {churn_ms['p95_ms']} / {churn_ms['p99_ms']} ms")
         churn_lost = churn["missed"] + churn["leaked"] + churn["refetch_errors"]
     report.row("poll: deliveries", f"{poll_ms['n']} ({poll['missed']} missed) over {poll['escalations']} escalations")
