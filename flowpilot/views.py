@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.access import account_required, get_for_account, has_role, role_required, scoped
-from accounts.models import ENGINEER_OR_ADMIN, User
+from accounts.models import ENGINEER_OR_ADMIN, Role, User
 from flowpilot import hooks, search, selectors, services
 from flowpilot import notes as ticket_notes
 from flowpilot.activity import record_notes_export
@@ -44,6 +44,10 @@ def session_list(request):
     return render(request, LIST_PAGE, context, status=200 if form.is_valid() else 400)
 
 
+# Roles that do the troubleshooting: their list starts on their own sessions.
+WORKING_ROLES = frozenset({Role.ADMIN, Role.ENGINEER})
+
+
 def _list_context(request, form: SessionFilterForm) -> dict:
     user = request.user
     members = scoped(User, user).filter(is_active=True).order_by("name", "email")
@@ -51,8 +55,13 @@ def _list_context(request, form: SessionFilterForm) -> dict:
     if not form.is_valid():
         return {**context, "scope": form.data.get("scope", ""), "error": first_form_error(form)}
     filters = form.cleaned_data
-    filters["scope"] = filters["scope"] or ("mine" if user.is_engineer_or_admin else "all")
+    # Techs start on their own work; owners and viewers read the whole account.
+    filters["scope"] = filters["scope"] or ("mine" if user.account_role in WORKING_ROLES else "all")
     page = Paginator(selectors.sessions_for(user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    elsewhere = 0
+    if filters["q"].strip() and filters["scope"] != "all" and not page.paginator.count:
+        # "Have we seen this before?" is a team question: an empty search of my sessions says what the account has.
+        elsewhere = Paginator(selectors.sessions_for(user, **{**filters, "scope": "all"}), PAGE_SIZE).count
     snippets = search.snippets([s.pk for s in page], filters["q"])
     query = request.GET.copy()
     query.pop("page", None)
@@ -66,7 +75,16 @@ def _list_context(request, form: SessionFilterForm) -> dict:
         "rows": rows,
         "query": query.urlencode(),
         "newest_only": newest_only,
+        "elsewhere": elsewhere,
+        "all_query": _with_scope(request.GET, "all"),
     }
+
+
+def _with_scope(params, scope: str) -> str:
+    query = params.copy()
+    query.pop("page", None)
+    query["scope"] = scope
+    return query.urlencode()
 
 
 @require_http_methods(["GET", "POST"])

@@ -412,3 +412,23 @@ def test_queries_read_the_stored_vector_rather_than_recomputing_it(postgres_only
     assert ids(api_for(engineer).get("/api/v1/sessions/?q=spooler")) == [str(session.pk)]
     Session.objects.filter(pk=session.pk).update(search_vector=None)
     assert ids(api_for(engineer).get("/api/v1/sessions/?q=spooler")) == []
+
+
+def test_an_owner_lists_the_whole_account_by_default(engineer, owner, client_for):
+    session = open_session(engineer, "Scanner to email fails at reception")
+    page = client_for(owner).get("/sessions/").content.decode()
+    assert str(session.pk) in page
+    assert '<option value="all" selected>' in page
+
+
+def test_an_empty_search_of_my_sessions_offers_the_accounts_matches(engineer, senior, outsider, client_for):
+    open_session(senior, "Quokka printer jams on tray two")
+    open_session(senior, "Quokka badge reader offline")
+    open_session(outsider, "Quokka scanner jams")
+    page = client_for(engineer).get("/sessions/?q=quokka").content.decode()
+    assert 'data-testid="search-elsewhere"' in page
+    assert "2 in the whole account do." in page
+    assert "scope=all" in page and "q=quokka" in page
+    # Nothing anywhere: the plain empty state, no offer.
+    empty = client_for(engineer).get("/sessions/?q=wombatzz").content.decode()
+    assert 'data-testid="no-sessions"' in empty and "search-elsewhere" not in empty
