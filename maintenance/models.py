@@ -27,6 +27,8 @@ class Schedule(models.Model):
     recurrence = models.CharField(max_length=100)
     # Moved forward by one conditional UPDATE per firing (services.fire_schedule).
     next_due_at = models.DateTimeField()
+    # A monthly schedule's day of the month (its first due time's), kept through short months.
+    day_of_month = models.PositiveSmallIntegerField(null=True, blank=True)
     active = models.BooleanField(default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -106,15 +106,16 @@ def validate(recurrence: str) -> str:
     return recurrence
 
 
-def _add_month(moment: datetime) -> datetime:
+def _add_month(moment: datetime, day: int | None = None) -> datetime:
+    """The same time a month later on day `day` (default `moment`'s), or that month's last day if shorter."""
     year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
-    # The 31st in a 30-day month falls on the month's last day.
-    for day in (moment.day, 30, 29, 28):
+    target = day or moment.day
+    for candidate in range(target, min(target, 28) - 1, -1):  # the 31st, 30th, 29th, 28th: the first that exists
         try:
-            return moment.replace(year=year, month=month, day=day)
+            return moment.replace(year=year, month=month, day=candidate)
         except ValueError:
             continue
-    raise AssertionError("unreachable")
+    raise AssertionError("unreachable: every month has a 28th")
 
 
 def _next_cron(cron: Cron, after: datetime) -> datetime | None:
@@ -131,26 +132,30 @@ def _next_cron(cron: Cron, after: datetime) -> datetime | None:
     return None
 
 
-def next_due(recurrence: str, after: datetime) -> datetime:
-    """The first due time strictly after `after` (weekly and monthly keep `after`'s time of day)."""
+def next_due(recurrence: str, after: datetime, day: int | None = None) -> datetime:
+    """The first due time strictly after `after` (weekly and monthly keep `after`'s time of day).
+
+    A monthly series keeps its day of the month `day` (the schedule's `day_of_month`): one on the
+    31st falls on the 30th in a 30-day month and is back on the 31st the month after.
+    """
     if recurrence == "weekly":
         return after + timedelta(weeks=1)
     if recurrence == "monthly":
-        return timezone.make_aware(_add_month(timezone.localtime(after)).replace(tzinfo=None))
+        return timezone.make_aware(_add_month(timezone.localtime(after), day).replace(tzinfo=None))
     found = _next_cron(parse_cron(recurrence), after)
     if found is None:
         raise InvalidOperation(f"cron “{recurrence}” never comes due")
     return found
 
 
-def due_after(recurrence: str, due: datetime, now: datetime) -> datetime:
+def due_after(recurrence: str, due: datetime, now: datetime, day: int | None = None) -> datetime:
     """The first due time of `due`'s series later than `now` (always at least one step after `due`)."""
     if recurrence not in NAMED:
         # Cron times don't depend on the previous one: jump straight past `now`.
         return next_due(recurrence, max(due, now))
-    following = next_due(recurrence, due)
+    following = next_due(recurrence, due, day)
     while following <= now:
-        following = next_due(recurrence, following)
+        following = next_due(recurrence, following, day)
     return following
 
 
@@ -164,17 +169,23 @@ def check_first_due(first: datetime | None, now: datetime) -> None:
 
 def upcoming(recurrence: str, first: datetime, count: int = 3) -> list[datetime]:
     """`first` and the due times after it: what a schedule starting at `first` will do."""
+    day = anchor_day(recurrence, first)
     times = [first]
     while len(times) < count:
-        times.append(next_due(recurrence, times[-1]))
+        times.append(next_due(recurrence, times[-1], day))
     return times
+
+
+def anchor_day(recurrence: str, first: datetime) -> int | None:
+    """The day of the month a monthly series keeps (its first due time's); None for the others."""
+    return timezone.localtime(first).day if recurrence == "monthly" else None
 
 
 # Cron numbering (Sunday 0), listed Monday first.
 WEEKDAYS = ("Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday")
 
 
-def describe(recurrence: str, due: datetime) -> str:
+def describe(recurrence: str, due: datetime, day: int | None = None) -> str:
     """In words where the shape allows ("Every Monday 06:00"), else the cron text itself.
 
     weekly and monthly keep the time (and weekday or day) of the schedule's due time `due`.
@@ -183,7 +194,7 @@ def describe(recurrence: str, due: datetime) -> str:
     if recurrence == "weekly":
         return f"Every {WEEKDAYS[(local.weekday() + 1) % 7]} {local:%H:%M}"
     if recurrence == "monthly":
-        return f"Every month on the {_ordinal(local.day)} {local:%H:%M}"
+        return f"Every month on the {_ordinal(day or local.day)} {local:%H:%M}"
     try:
         cron = parse_cron(recurrence)
     except InvalidOperation:  # stored before a rule changed: show it as it is rather than fail the page

@@ -74,7 +74,7 @@ def schedule_create(request):
     )
     if schedule is None:
         return _page(request, form, status=400)
-    words = recurrences.describe(schedule.recurrence, schedule.next_due_at)
+    words = recurrences.describe(schedule.recurrence, schedule.next_due_at, schedule.day_of_month)
     messages.success(request, f"Schedule created: {words}. First run due {_when(schedule)}.")
     return redirect(f"{reverse('maintenance:schedules')}#schedule-{schedule.pk}")
 

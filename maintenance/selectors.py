@@ -45,7 +45,7 @@ def schedule_rows(user: User, pk=None) -> list[Schedule]:
     runs = runs_for(user).in_bulk([s.last_run_id for s in rows if s.last_run_id])
     for schedule in rows:
         schedule.last_run = runs.get(schedule.last_run_id)
-        schedule.words = describe(schedule.recurrence, schedule.next_due_at)
+        schedule.words = describe(schedule.recurrence, schedule.next_due_at, schedule.day_of_month)
     return rows
 
 

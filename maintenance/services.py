@@ -259,13 +259,15 @@ def create_schedule(
     rule = recurrences.validate(recurrence)
     now = timezone.now()
     recurrences.check_first_due(next_due_at, now)
+    first = next_due_at or recurrences.next_due(rule, now)
     return Schedule.objects.create(
         account_id=user.account_id,
         flow=flow,
         targets=clean_targets(targets),
         assignee=_member(user, assignee),
         recurrence=rule,
-        next_due_at=next_due_at or recurrences.next_due(rule, now),
+        next_due_at=first,
+        day_of_month=recurrences.anchor_day(rule, first),
         created_by=user,
     )
 
@@ -284,7 +286,7 @@ def resume_schedule(user: User, schedule: Schedule) -> Schedule:
     now = timezone.now()
     due = schedule.next_due_at
     if due <= now:
-        due = recurrences.due_after(schedule.recurrence, due, now)
+        due = recurrences.due_after(schedule.recurrence, due, now, schedule.day_of_month)
     # Conditional: a paused schedule never fires, so nothing moved next_due_at since it was read.
     Schedule.objects.filter(pk=schedule.pk, active=False).update(active=True, next_due_at=due)
     schedule.refresh_from_db()
@@ -320,7 +322,7 @@ def fire_schedule(schedule_id, due_at: datetime, now: datetime) -> Run | None:
     if schedule is None:
         return None
     # Beat was down: one run for the missed time, none per missed period.
-    following = recurrences.due_after(schedule.recurrence, due_at, now)
+    following = recurrences.due_after(schedule.recurrence, due_at, now, schedule.day_of_month)
     try:
         with transaction.atomic():
             # Whoever moves next_due_at on from this due time creates the run; a second

@@ -22,6 +22,19 @@ def test_monthly_keeps_the_day_and_clamps_to_the_month_end():
     assert recurrence.next_due("monthly", at(2026, 1, 31, 9, 0)) == at(2026, 2, 28, 9, 0)
 
 
+def test_a_monthly_series_on_the_31st_comes_back_to_the_31st_after_a_short_month():
+    first = at(2026, 1, 31, 9, 0)
+    assert recurrence.upcoming("monthly", first, 4) == [
+        first,
+        at(2026, 2, 28, 9, 0),
+        at(2026, 3, 31, 9, 0),
+        at(2026, 4, 30, 9, 0),
+    ]
+    assert recurrence.next_due("monthly", at(2026, 2, 28, 9, 0), day=31) == at(2026, 3, 31, 9, 0)
+    assert recurrence.due_after("monthly", at(2026, 2, 28, 9, 0), at(2026, 3, 1), day=31) == at(2026, 3, 31, 9, 0)
+    assert recurrence.describe("monthly", at(2026, 2, 28, 9, 0), day=31) == "Every month on the 31st 09:00"
+
+
 @pytest.mark.parametrize(
     ("expression", "after", "expected"),
     [

@@ -1,6 +1,6 @@
 """Runs and schedules: creation, validation, ticks, bulk done, finishing, idempotent firing, the email."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -151,6 +151,24 @@ def test_due_schedule_creates_exactly_one_run_even_when_beat_fires_twice(schedul
     assert run.due_at == due and run.items.count() == 6
     schedule.refresh_from_db()
     assert schedule.next_due_at == due + timedelta(weeks=1)
+
+
+def test_a_monthly_schedule_keeps_its_day_through_a_short_month(
+    procedure, engineer, django_capture_on_commit_callbacks
+):
+    first = timezone.now().replace(microsecond=0) + timedelta(days=1)
+    schedule = services.create_schedule(
+        engineer, flow_id=procedure.pk, targets=["A"], recurrence="monthly", next_due_at=first
+    )
+    assert schedule.day_of_month == timezone.localtime(first).day
+    # It falls due on a 30th although its day is the 31st (a short month): the next one is back on the 31st.
+    Schedule.objects.filter(pk=schedule.pk).update(day_of_month=31)
+    due = timezone.make_aware(datetime(2026, 4, 30, 9, 0))
+    Schedule.objects.filter(pk=schedule.pk).update(next_due_at=due)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.fire_schedule(schedule.pk, due, due + timedelta(minutes=1))
+    schedule.refresh_from_db()
+    assert schedule.next_due_at == timezone.make_aware(datetime(2026, 5, 31, 9, 0))
 
 
 def test_the_unique_constraint_backs_up_the_conditional_update(schedule):
