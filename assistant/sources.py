@@ -29,6 +29,8 @@ ACTIONS = (
     ("Sessions", "flowpilot:list", "", EVERYONE, "search list"),
     ("Flow library", "flows:list", "", EVERYONE, "flows procedures"),
     ("Analytics", "analytics:dashboard", "", ENGINEER_OR_ADMIN, "dashboard metrics ttfa baseline"),
+    ("Maintenance runs", "maintenance:list", "", EVERYONE, "runs procedures checklist patch targets"),
+    ("Schedules", "maintenance:schedules", "", EVERYONE, "recurring weekly monthly cron maintenance runs"),
 )
 
 

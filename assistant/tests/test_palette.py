@@ -19,6 +19,14 @@ def test_an_empty_query_lists_the_actions_an_engineer_may_take(client_for, engin
     assert {"New session", "Open queue", "Start flow…", "Ask the assistant", "Analytics"} <= set(found)
 
 
+def test_schedules_and_runs_are_one_word_away_for_every_role(client_for, engineer, viewer):
+    for user in (engineer, viewer):
+        response = client_for(user).get("/palette/?q=schedules")
+        assert "Schedules" in labels(response)
+        assert 'href="/runs/schedules/"' in response.content.decode()
+    assert "Maintenance runs" in labels(client_for(viewer).get("/palette/?q=runs"))
+
+
 def test_owner_sees_every_action(client_for, owner):
     assert "Analytics" in labels(client_for(owner).get("/palette/?q=dash"))
 
