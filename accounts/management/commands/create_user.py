@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts import services
-from accounts.models import Account, Role
+from accounts.commands import account_by_code
+from accounts.models import Role
 from resolutionflow.domain import DomainError
 
 
@@ -16,9 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="")
 
     def handle(self, *args, **opts):
-        account = Account.objects.filter(code=opts["account"].upper()).first()
-        if account is None:
-            raise CommandError(f"No account with code {opts['account']!r}.")
+        account = account_by_code(opts["account"])
         try:
             user = services.create_user(account, opts["email"], opts["role"], opts["password"], name=opts["name"])
         except DomainError as exc:

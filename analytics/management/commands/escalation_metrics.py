@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.commands import account_by_code
 from accounts.models import Account
 from analytics import queries
 from analytics.period_figures import report_with_breakdowns
@@ -25,9 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the API's JSON instead of a table")
 
     def handle(self, *args, **opts):
-        account = Account.objects.filter(code=opts["account"].upper()).first()
-        if account is None:
-            raise CommandError(f"No account with code {opts['account']!r}.")
+        account = account_by_code(opts["account"])
         try:
             period = queries.parse_period(opts["period"])
         except InvalidOperation as exc:

@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.commands import account_by_code
 from accounts.models import Account
 from analytics.time_saved import parse_month, time_saved_report
 from resolutionflow.domain import InvalidOperation
@@ -26,9 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print the API's JSON instead of a table")
 
     def handle(self, *args, **opts):
-        account = Account.objects.filter(code=opts["account"].upper()).first()
-        if account is None:
-            raise CommandError(f"No account with code {opts['account']!r}.")
+        account = account_by_code(opts["account"])
         try:
             month = parse_month(opts["month"])
         except InvalidOperation as exc:

@@ -6,7 +6,7 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import Account
+from accounts.commands import account_by_code
 from flowpilot.psa import services
 from resolutionflow.domain import DomainError
 
@@ -33,9 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--push-on-escalate", action="store_true", help="Push the escalation package")
 
     def handle(self, *args, **opts):
-        account = Account.objects.filter(code=opts["account"].upper()).first()
-        if account is None:
-            raise CommandError(f"No account with code {opts['account']!r}.")
+        account = account_by_code(opts["account"])
         try:
             connection = services.save_connection(
                 account,
