@@ -2,8 +2,8 @@
 
 With a shared cache (Redis) a token's (user, token) pair is kept for `API_TOKEN_CACHE_SECONDS`,
 so an API call does not query for its token. Anything that could change the answer forgets it
-at once, in every process: deleting the token (revoke, expiry, deactivation) and saving or
-saving the user through the ORM (signals), and the account services that change a role or
+at once, in every process: deleting the token (revoke, expiry, deactivation) and saving the
+user through the ORM (signals), and the account services that change a role or
 the active flag with a queryset update (`forget_tokens`). Forgetting writes a tombstone rather
 than deleting the entry, so a lookup that read the database just before the revocation cannot
 put the old pair back (`cache.add` does not overwrite the tombstone).

@@ -177,17 +177,13 @@ def period_totals(account_id, since: datetime, now: datetime, with_savings: bool
     return claimed_escalations(account_id, since=first, until=now).aggregate(**aggregates)
 
 
-def report_totals(account_id, period: str, now: datetime) -> tuple[dict | None, dict]:
-    """The baseline summary and `period_totals` of one period: what every report starts from."""
-    baseline = baseline_summary(account_id)
-    return baseline, period_totals(account_id, window_start(period, now), now, with_savings=baseline is not None)
-
-
 def escalation_report(account_id, period: str = DEFAULT_PERIOD, now: datetime | None = None) -> dict:
     """The section 6 figures for one account and period, as the API returns them."""
     now = now or timezone.now()
-    baseline, totals = report_totals(account_id, period, now)
-    qs = claimed_escalations(account_id, since=window_start(period, now), until=now)
+    since = window_start(period, now)
+    baseline = baseline_summary(account_id)
+    totals = period_totals(account_id, since, now, with_savings=baseline is not None)
+    qs = claimed_escalations(account_id, since=since, until=now)
     claim = percentile_stats(qs, "time_to_claim", totals["n_claimed"], totals["claim_avg"])
     ttfa = percentile_stats(qs, "ttfa", totals["n_with_action"], totals["ttfa_avg"])
     return build_report(period, baseline, totals, claim, ttfa)

@@ -347,9 +347,10 @@ def _trend(since: datetime, baselines: dict, reference: dict, esc: list, notes: 
     if baseline := baselines.get(BaselineEntry.Kind.TICKET_NOTES):
         for row in notes:
             weeks[week_start(row["week"])][TICKET_NOTES] = round(row["n"] * baseline["avg_s"] / 3600, 2)
+    savings_s = {domain: _flow_saving_s(reference, domain) for domain in reference}  # sorted by domain
     for i, hours in enumerate(weeks.values()):
-        for domain, ref in reference.items():  # sorted by domain
-            saving_s, n = _flow_saving_s(reference, domain), ref["weeks"][i]
+        for domain, saving_s in savings_s.items():
+            n = reference[domain]["weeks"][i]
             if n and saving_s is not None:
                 hours[FLOW] = round(hours.get(FLOW, 0.0) + saving_s * n / 3600, 2)
     measured = {

@@ -63,8 +63,6 @@ def _list_context(request, form: SessionFilterForm) -> dict:
         # "Have we seen this before?" is a team question: an empty search of my sessions says what the account has.
         elsewhere = Paginator(selectors.sessions_for(user, **{**filters, "scope": "all"}), PAGE_SIZE).count
     snippets = search.snippets([s.pk for s in page], filters["q"])
-    query = request.GET.copy()
-    query.pop("page", None)
     rows = [(s, snippets.get(s.pk)) for s in page]
     # A broad search ranks its newest matches only (flowpilot.search.RANKED_MATCHES); the page says so.
     newest_only = search.RANKED_MATCHES if getattr(page.paginator.object_list, "capped", False) else 0
@@ -73,17 +71,19 @@ def _list_context(request, form: SessionFilterForm) -> dict:
         "scope": filters["scope"],
         "page": page,
         "rows": rows,
-        "query": query.urlencode(),
+        "query": _list_query(request.GET),
         "newest_only": newest_only,
         "elsewhere": elsewhere,
-        "all_query": _with_scope(request.GET, "all"),
+        "all_query": _list_query(request.GET, scope="all"),
     }
 
 
-def _with_scope(params, scope: str) -> str:
+def _list_query(params, **changes) -> str:
+    """The list's query string without its page (the pager adds one), with `changes` applied."""
     query = params.copy()
     query.pop("page", None)
-    query["scope"] = scope
+    for key, value in changes.items():
+        query[key] = value
     return query.urlencode()
 
 
