@@ -37,8 +37,7 @@ def email_fan_out(handoff_id: str) -> None:
     No transaction around both: a run that stops halfway is run again, and finds the
     rows still queued; a duplicate send message is harmless (`deliver` claims each row once).
     """
-    for log_id in delivery.escalation_deliveries(handoff_id):
-        outbox.enqueue(SEND_EMAIL, log_id=str(log_id))
+    send_emails(delivery.escalation_deliveries(handoff_id))
 
 
 @register(SEND_EMAIL)
