@@ -265,6 +265,8 @@ def _cut_at_spaces(text: str, start: int, end: int) -> str:
 
 
 def _documents(ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """Each session's texts, secrets already redacted: an excerpt cut between a label ("password:")
+    and its value would otherwise leave the value standing alone, past the redaction's reach."""
     docs: dict[uuid.UUID, list[str]] = {}
     fields = ("problem_summary", "resolution_summary", "client_name", "ticket_ref")
     for pk, *texts in Session.objects.filter(pk__in=ids).values_list("pk", *fields):
@@ -279,7 +281,7 @@ def _documents(ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
         "session_id", "payload__text"
     ):
         docs[session_id].append(text or "")
-    return docs
+    return {pk: [redact(text) if text else text for text in texts] for pk, texts in docs.items()}
 
 
 def _excerpt(texts: list[str], terms: list[str], radius: int = 80) -> str:

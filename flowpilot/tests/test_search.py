@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from flowpilot import search, services
-from flowpilot.models import Session
+from flowpilot.models import Session, Step
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -206,6 +206,18 @@ def test_snippet_redacts_secrets(engineer, api_for):
     row = api_for(engineer).get("/api/v1/sessions/?q=nebula").json()["results"][0]
     assert "Hunter2xyz" not in row["snippet"]
     assert "<mark>nebula</mark>" in row["snippet"]
+
+
+def test_snippet_redacts_a_secret_whose_label_falls_outside_the_window(engineer):
+    """The excerpt is cut around the match: a cut between "password:" and its value must not
+    leave the value standing alone. Every distance is tried, so every cut point is."""
+    session = open_session(engineer, "Backup agent cannot sign in")
+    step = services.add_step(session, engineer, title="Try the service account", status="done")
+    for pad in range(30, 180):
+        Step.objects.filter(pk=step.pk).update(output=f"password: Zq9SecretValue77 {'y' * pad} nebula")
+        snippet = search.snippets([session.pk], "nebula")[session.pk]
+        assert "<mark>nebula</mark>" in snippet, pad
+        assert "Zq9SecretValue77" not in snippet, (pad, snippet)
 
 
 def test_snippet_finds_a_match_deep_in_long_output(engineer, api_for):
