@@ -15,6 +15,7 @@ from accounts.access import scoped
 from accounts.models import User
 from flowpilot import search
 from flowpilot.models import Session
+from flowpilot.redact import redact
 from flows import selectors as flow_selectors
 from flows.models import Flow
 
@@ -72,14 +73,17 @@ def published_flows(user: User, text: str, limit: int = LIMIT) -> list[Flow]:
 
 
 def citations_for(user: User, text: str) -> list[Citation]:
-    """Up to three resolved sessions and three published flows of the account, best first."""
+    """Up to three resolved sessions and three published flows of the account, best first.
+
+    Session text is redacted (before it is cut) here: citations are kept with the answer and shown
+    on the assistant's page, away from the session."""
     found = [
         Citation(
             "session",
             str(s.pk),
-            s.problem_summary[:200],
+            redact(s.problem_summary)[:200],
             reverse("flowpilot:detail", args=[s.pk]),
-            s.resolution_summary[:500],
+            redact(s.resolution_summary)[:500],
         )
         for s in resolved_sessions(user, text)
     ]

@@ -29,6 +29,18 @@ def test_an_answer_cites_resolved_sessions_and_published_flows(engineer, resolve
     assert answer.steps and answer.rule_based and answer.tier == routing.OFFLINE
 
 
+def test_citations_and_the_answer_carry_no_secrets(client_for, engineer):
+    session = sessions.open_session(engineer, problem_summary="Outlook keeps prompting for a password pwd=Zq9Title55")
+    sessions.resolve(session, engineer, "Reset the mailbox password: Zq9SecretValue77 and cleared the cache")
+    convo = services.ask(engineer, QUESTION)
+    answer = convo.messages.get(role="assistant")
+    assert answer.citations and answer.citations[0]["id"] == str(session.pk)
+    page = client_for(engineer).get(f"/assistant/{convo.pk}/").content.decode()
+    for shown in (str(answer.citations), answer.text, page):
+        assert "Zq9SecretValue77" not in shown and "Zq9Title55" not in shown
+    assert "[REDACTED]" in answer.citations[0]["summary"]
+
+
 def test_an_open_session_is_not_cited(engineer):
     sessions.open_session(engineer, problem_summary="Outlook keeps prompting for a password")
     answer = services.ask(engineer, QUESTION).messages.get(role="assistant")
