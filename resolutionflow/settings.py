@@ -367,7 +367,7 @@ SPECTACULAR_SETTINGS = {
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "resolutionflow.cache.ReusingRedisCache", "LOCATION": REDIS_URL}}
 
 # --- Security ---------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -409,6 +409,13 @@ if API_TOKEN_TTL_DAYS is not None and API_TOKEN_TTL_DAYS < 1:
 API_TOKEN_CACHE_SECONDS = _strict("API_TOKEN_CACHE_SECONDS", env.int, 30) if REDIS_URL else 0
 if API_TOKEN_CACHE_SECONDS < 0:
     raise ImproperlyConfigured("Environment variable API_TOKEN_CACHE_SECONDS is malformed: expected 0 or more")
+# Sign-in sessions read from Redis (kept in the database): a cached copy lives at most this long
+# (resolutionflow/sessions.py). 0, or no REDIS_URL: sessions are read from the database.
+SESSION_CACHE_SECONDS = _strict("SESSION_CACHE_SECONDS", env.int, 30) if REDIS_URL else 0
+if SESSION_CACHE_SECONDS < 0:
+    raise ImproperlyConfigured("Environment variable SESSION_CACHE_SECONDS is malformed: expected 0 or more")
+if SESSION_CACHE_SECONDS:
+    SESSION_ENGINE = "resolutionflow.sessions"
 
 # Login limits for the form (django-axes; per account and per client address, kept in the database).
 AUTHENTICATION_BACKENDS = ["accounts.backends.LoginLimitBackend", "django.contrib.auth.backends.ModelBackend"]
