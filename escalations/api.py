@@ -169,6 +169,10 @@ class HandoffClaim(HandoffAction):
     throttle_classes = [ClaimRateThrottle]
     throttle_scope = "claim"
 
+    def post(self, request, pk):
+        services.refuse_known_claim(pk, request.user)
+        return super().post(request, pk)
+
     def target(self, request, pk) -> Handoff:
         # Under a burst almost every claim loses, and its 409 needs only the row and the claimer's
         # name: one join, not the session and both users (bench_claim, docs/benchmarks.md).

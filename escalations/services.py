@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.access import ensure_role
 from accounts.models import User
-from escalations import broadcast, psa_package, tasks
+from escalations import broadcast, claimed, psa_package, tasks
 from escalations.models import Handoff, HandoffView, Priority
 from escalations.snapshot import build_snapshot
 from flowpilot.activity import record
@@ -112,12 +112,31 @@ def _taken_conflict(current: Handoff) -> Conflict:
     if current.released_at is not None:
         return Conflict("This handoff was released back to the queue; pick up its new card.")
     name = current.claimed_by.display_name if current.claimed_by else "someone"
+    return _claimed_conflict(str(current.claimed_by_id) if current.claimed_by_id else None, name, current.claimed_at)
+
+
+def _claimed_conflict(claimer_id: str | None, name: str, claimed_at) -> Conflict:
     return Conflict(
-        f"Already claimed by {name} {_seconds_since(current.claimed_at)}s ago",
-        claimed_by={"id": str(current.claimed_by_id) if current.claimed_by_id else None, "name": name},
+        f"Already claimed by {name} {_seconds_since(claimed_at)}s ago",
+        claimed_by={"id": claimer_id, "name": name},
         claimed_by_name=name,
-        claimed_at=current.claimed_at.isoformat(),
+        claimed_at=claimed_at.isoformat(),
     )
+
+
+def refuse_known_claim(handoff_id, actor: User) -> None:
+    """Raise the 409 that claim() would, when the cache knows the handoff was claimed (escalations.claimed).
+
+    Callers try this before reading the handoff: under a burst, the losers that arrive after the
+    winner committed are answered without a query. Anything else returns, and claim() decides.
+    """
+    known = claimed.lookup(handoff_id)
+    if known is None or known.account_id != str(actor.account_id):
+        return  # not known here, or another account's (which answers 404 the usual way)
+    ensure_role(actor)
+    if known.intent == Handoff.Intent.ESCALATE and known.handed_off_by_id == str(actor.pk):
+        return  # claim() answers its own refusal ("you escalated this yourself")
+    raise _claimed_conflict(known.claimer_id, known.claimer_name, known.claimed_at)
 
 
 def _resolved_conflict(handoff: Handoff) -> Conflict:
@@ -174,6 +193,7 @@ def claim(handoff: Handoff, actor: User) -> Handoff:
             intent=handoff.intent,
             waited_s=int((now - handoff.created_at).total_seconds()),
         )
+        transaction.on_commit(lambda: claimed.remember(handoff, actor, now), robust=True)
         if handoff.intent == Handoff.Intent.ESCALATE:
             _after_commit(broadcast.handoff_claimed, handoff.pk)
     handoff.refresh_from_db()
@@ -208,6 +228,8 @@ def release(handoff: Handoff, actor: User) -> Handoff:
         if released != 1:
             # A concurrent release of the same handoff got there first.
             raise InvalidOperation("This handoff was already released.")
+        # Late claimers of the old card now hear "released back to the queue", not "claimed by".
+        transaction.on_commit(lambda: claimed.forget(handoff.pk), robust=True)
         notes = f"Released by {actor.display_name}: {handoff.engineer_notes}".strip()[:NOTES_MAX_CHARS]
         fresh = Handoff.objects.create(
             session=session,

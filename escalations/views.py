@@ -147,6 +147,10 @@ def _act(request, handoff_id, action, success_url, message: str = ""):
 @require_POST
 @account_required
 def claim(request, handoff_id):
+    try:
+        services.refuse_known_claim(handoff_id, request.user)  # a lost race, answered without a query
+    except DomainError as exc:
+        return _refused(request, exc)
     # Pick Up lands on the handoff-context screen first (SPEC flow 7): the magic moment.
     return _act(request, handoff_id, services.claim, lambda h: f"/escalations/{h.pk}/")
 
