@@ -24,6 +24,7 @@ def load(monkeypatch, **env) -> dict:
         "SITE_URL",
         "TASK_QUEUE_DIR",
         "ALLOW_INSECURE_COOKIES",
+        "SESSION_CACHE_SECONDS",
     ):
         monkeypatch.delenv(key, raising=False)
     for key, value in env.items():
@@ -57,6 +58,18 @@ def test_production_urls_select_postgres_redis_and_anthropic(monkeypatch):
     assert s["CELERY_TASK_ALWAYS_EAGER"] is False
     assert s["AI_PROVIDER"] == "anthropic"
     assert s["EMAIL_HOST"] == "mail"
+    # The shared cache keeps one Redis client per pool; sessions are read from it, kept in the database.
+    assert s["CACHES"]["default"]["BACKEND"] == "resolutionflow.cache.ReusingRedisCache"
+    assert (s["SESSION_ENGINE"], s["SESSION_CACHE_SECONDS"]) == ("resolutionflow.sessions", 30)
+
+
+def test_sessions_stay_in_the_database_without_redis_or_when_told(monkeypatch):
+    assert load(monkeypatch, DEBUG="1")["SESSION_CACHE_SECONDS"] == 0
+    assert "SESSION_ENGINE" not in load(monkeypatch, DEBUG="1")
+    told = load(monkeypatch, DEBUG="1", REDIS_URL="redis://redis:6379/0", SESSION_CACHE_SECONDS="0")
+    assert "SESSION_ENGINE" not in told
+    with pytest.raises(ImproperlyConfigured, match="SESSION_CACHE_SECONDS"):
+        load(monkeypatch, DEBUG="1", REDIS_URL="redis://redis:6379/0", SESSION_CACHE_SECONDS="-1")
 
 
 def test_postgres_pools_connections_per_process_instead_of_keeping_one_per_thread(monkeypatch):
@@ -175,7 +188,12 @@ def test_every_boolean_is_strict_and_named(monkeypatch, name):
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("TRUSTED_PROXIES", "two"), ("TRUSTED_PROXIES", "-1"), ("API_TOKEN_TTL_DAYS", "a week")]
+    ("name", "value"),
+    [
+        ("TRUSTED_PROXIES", "two"),
+        ("TRUSTED_PROXIES", "-1"),
+        ("API_TOKEN_TTL_DAYS", "a week"),
+    ],
 )
 def test_security_numbers_are_strict(monkeypatch, name, value):
     with pytest.raises(ImproperlyConfigured, match=name):

@@ -51,3 +51,12 @@ def test_token_endpoint_fails_safe_with_a_503(engineer):
 
 def test_claims_work_without_the_cache(api_for, senior, handoff):
     assert api_for(senior).post(f"/api/v1/handoffs/{handoff.pk}/claim/").status_code == 200
+
+
+def test_cached_sessions_fall_back_to_the_database(settings, engineer):
+    settings.SESSION_ENGINE, settings.SESSION_CACHE_SECONDS = "resolutionflow.sessions", 30
+    client = Client()
+    assert client.post("/accounts/login/", {"username": engineer.email, "password": PASSWORD}).status_code == 302
+    assert client.get("/sessions/").status_code == 200
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/sessions/").status_code == 302  # signed out for real: back to the sign-in page
