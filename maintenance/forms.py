@@ -139,11 +139,25 @@ class ScheduleEditForm(ScheduleForm):
     def __init__(self, *args, schedule: Schedule, **kwargs):
         super().__init__(*args, initial=schedule_initial(schedule), **kwargs)
         self.fields["first_due"].label = "Next due"
+        self._flag_gone(schedule)
         now_due = date_format(timezone.localtime(schedule.next_due_at), "D j M Y, H:i")
         self.fields["first_due"].help_text = (
             f"Blank: stays {now_due} while the rule is unchanged; a new rule starts one week or month from now, "
             "or at the cron expression's next time. Weekly and monthly keep this day and time."
         )
+
+    def _flag_gone(self, schedule: Schedule) -> None:
+        """A procedure unpublished or an assignee gone since: say so rather than preselect another silently."""
+        flow = self.fields["flow"]
+        if not flow.queryset.filter(pk=schedule.flow_id).exists():
+            flow.empty_label = "Choose a procedure"
+            flow.help_text = f"“{schedule.flow.title}” is no longer a published procedure: choose one."
+        if schedule.assignee_id and not self.fields["assignee"].queryset.filter(pk=schedule.assignee_id).exists():
+            self.fields[
+                "assignee"
+            ].help_text = (
+                f"{schedule.assignee.display_name} can no longer be assigned (left, or no longer an engineer)."
+            )
 
 
 def schedule_initial(schedule: Schedule) -> dict:

@@ -371,3 +371,15 @@ def test_a_paused_schedule_past_due_previews_from_its_next_time_ahead(client_for
     assert "(paused)" in html
     first = html.split('<li><time datetime="')[1].split('"')[0]
     assert datetime.fromisoformat(first) > timezone.now()
+
+
+def test_a_procedure_unpublished_or_an_assignee_gone_is_said_not_replaced(client_for, engineer, senior, schedule):
+    Flow.objects.filter(pk=schedule.flow_id).update(status=Flow.Status.ARCHIVED)
+    senior.is_active = False
+    senior.save()
+    html = client_for(engineer).get(edit_url(schedule)).content.decode()
+    assert "Choose a procedure</option>" in html and "Patch check</option>" not in html
+    assert "“Patch check” is no longer a published procedure" in html
+    assert "Sam Senior can no longer be assigned" in html
+    response = client_for(engineer).post(edit_url(schedule), form_body(schedule, flow=""))
+    assert response.status_code == 400 and stored(schedule).flow_id == schedule.flow_id
