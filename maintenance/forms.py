@@ -148,16 +148,13 @@ class ScheduleEditForm(ScheduleForm):
 
     def _flag_gone(self, schedule: Schedule) -> None:
         """A procedure unpublished or an assignee gone since: say so rather than preselect another silently."""
-        flow = self.fields["flow"]
+        flow, assignee = self.fields["flow"], self.fields["assignee"]
         if not flow.queryset.filter(pk=schedule.flow_id).exists():
             flow.empty_label = "Choose a procedure"
             flow.help_text = f"“{schedule.flow.title}” is no longer a published procedure: choose one."
-        if schedule.assignee_id and not self.fields["assignee"].queryset.filter(pk=schedule.assignee_id).exists():
-            self.fields[
-                "assignee"
-            ].help_text = (
-                f"{schedule.assignee.display_name} can no longer be assigned (left, or no longer an engineer)."
-            )
+        if schedule.assignee_id and not assignee.queryset.filter(pk=schedule.assignee_id).exists():
+            name = schedule.assignee.display_name
+            assignee.help_text = f"{name} can no longer be assigned (left, or no longer an engineer)."
 
 
 def schedule_initial(schedule: Schedule) -> dict:
