@@ -38,6 +38,20 @@ class ScheduleCreateSerializer(serializers.Serializer):
     next_due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
+class ScheduleUpdateSerializer(serializers.Serializer):
+    """PATCH: the creation fields, each optional; a field left out stays as it is."""
+
+    flow = serializers.UUIDField(required=False)
+    targets = serializers.ListField(child=serializers.JSONField(), required=False, help_text=TARGETS_HELP)
+    assignee = serializers.UUIDField(required=False, allow_null=True, help_text="null: nobody")
+    recurrence = StrictCharField(
+        max_length=100,
+        required=False,
+        help_text="weekly, monthly or a five-field cron expression; a new one moves next_due_at, as on creation",
+    )
+    next_due_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
 ITEM_FIELDS = {
     "node_key": serializers.CharField(),
     "text": serializers.CharField(),
@@ -193,3 +207,32 @@ class ScheduleListView(APIView):
             request.user, **{"flow_id": data.validated_data.pop("flow")}, **data.validated_data
         )
         return Response(ScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
+
+
+class ScheduleDetailView(APIView):
+    permission_classes = [ReadMemberWriteEngineer]
+
+    @extend_schema(responses=ScheduleSerializer)
+    def get(self, request, schedule_id):
+        return Response(ScheduleSerializer(_schedule(request, schedule_id)).data)
+
+    @extend_schema(request=ScheduleUpdateSerializer, responses=ScheduleSerializer)
+    def patch(self, request, schedule_id):
+        schedule = _schedule(request, schedule_id)
+        data = ScheduleUpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changes = dict(data.validated_data)
+        if "flow" in changes:
+            changes["flow_id"] = changes.pop("flow")
+        if changes.get("next_due_at") is None:
+            changes.pop("next_due_at", None)  # null reads as left out: the rule decides, as on creation
+        return Response(ScheduleSerializer(services.update_schedule(request.user, schedule, **changes)).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, schedule_id):
+        services.delete_schedule(request.user, _schedule(request, schedule_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _schedule(request, schedule_id) -> Schedule:
+    return get_for_account(Schedule, request.user, pk=schedule_id)

@@ -11,4 +11,5 @@ urlpatterns = [
         name="api-run-item",
     ),
     path("schedules/", api.ScheduleListView.as_view(), name="api-schedules"),
+    path("schedules/<uuid:schedule_id>/", api.ScheduleDetailView.as_view(), name="api-schedule"),
 ]

@@ -1,6 +1,7 @@
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 
 from accounts.access import scoped
 from accounts.models import ENGINEER_OR_ADMIN, User
@@ -8,7 +9,7 @@ from flowpilot.forms import OUTPUT_MAX, TEXT_MAX
 from flows.models import Flow
 from maintenance import recurrence as recurrences
 from maintenance import services
-from maintenance.models import RunItem
+from maintenance.models import RunItem, Schedule
 from resolutionflow.domain import InvalidOperation
 
 
@@ -130,6 +131,53 @@ class ScheduleForm(RecurrenceForm):
             return services.clean_targets(services.parse_target_lines(self.cleaned_data["targets"]))
         except InvalidOperation as exc:
             raise forms.ValidationError(exc.message) from None
+
+
+class ScheduleEditForm(ScheduleForm):
+    """The schedule form for an existing schedule: blank "Next due" keeps its due time while the rule stays."""
+
+    def __init__(self, *args, schedule: Schedule, **kwargs):
+        super().__init__(*args, initial=schedule_initial(schedule), **kwargs)
+        self.fields["first_due"].label = "Next due"
+        self._flag_gone(schedule)
+        now_due = date_format(timezone.localtime(schedule.next_due_at), "D j M Y, H:i")
+        self.fields["first_due"].help_text = (
+            f"Blank: stays {now_due} while the rule is unchanged; a new rule starts one week or month from now, "
+            "or at the cron expression's next time. Weekly and monthly keep this day and time."
+        )
+
+    def _flag_gone(self, schedule: Schedule) -> None:
+        """A procedure unpublished or an assignee gone since: say so rather than preselect another silently."""
+        flow, assignee = self.fields["flow"], self.fields["assignee"]
+        if not flow.queryset.filter(pk=schedule.flow_id).exists():
+            flow.empty_label = "Choose a procedure"
+            flow.help_text = f"“{schedule.flow.title}” is no longer a published procedure: choose one."
+        if schedule.assignee_id and not assignee.queryset.filter(pk=schedule.assignee_id).exists():
+            name = schedule.assignee.display_name
+            assignee.help_text = f"{name} can no longer be assigned (left, or no longer an engineer)."
+
+
+def schedule_initial(schedule: Schedule) -> dict:
+    """What the edit form shows before anything is typed: the schedule as stored."""
+    named = schedule.recurrence in recurrences.NAMED
+    return {
+        "flow": schedule.flow_id,
+        "targets": target_lines(schedule.targets),
+        "assignee": schedule.assignee_id,
+        "repeat": schedule.recurrence if named else "cron",
+        "cron": "" if named else schedule.recurrence,
+    }
+
+
+def target_lines(targets: list[dict]) -> str:
+    """The stored targets as the form's lines ("name | client | ticket"), read back by `parse_target_lines`."""
+    lines = []
+    for target in targets:
+        parts = [target["name"], target.get("client_name", ""), target.get("ticket_ref", "")]
+        while len(parts) > 1 and not parts[-1]:
+            parts.pop()
+        lines.append(" | ".join(parts))
+    return "\n".join(lines)
 
 
 class ItemForm(forms.Form):

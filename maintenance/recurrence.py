@@ -167,9 +167,9 @@ def check_first_due(first: datetime | None, now: datetime) -> None:
         raise InvalidOperation("the first due time must be within five years")
 
 
-def upcoming(recurrence: str, first: datetime, count: int = 3) -> list[datetime]:
-    """`first` and the due times after it: what a schedule starting at `first` will do."""
-    day = anchor_day(recurrence, first)
+def upcoming(recurrence: str, first: datetime, count: int = 3, day: int | None = None) -> list[datetime]:
+    """`first` and the due times after it: what a schedule starting at `first` (monthly: on `day`) will do."""
+    day = day or anchor_day(recurrence, first)
     times = [first]
     while len(times) < count:
         times.append(next_due(recurrence, times[-1], day))

@@ -1,4 +1,4 @@
-"""`/runs/schedules/`: the account's schedules, the create form with its preview, pause, resume, delete."""
+"""`/runs/schedules/`: the account's schedules, the create and edit forms with their preview, pause, resume, delete."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -6,18 +6,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import account_required, get_for_account, has_role, role_required
 from accounts.models import ENGINEER_OR_ADMIN
 from maintenance import recurrence as recurrences
 from maintenance import selectors, services
-from maintenance.forms import RecurrenceForm, ScheduleForm, procedures
+from maintenance.forms import RecurrenceForm, ScheduleEditForm, ScheduleForm, procedures
 from maintenance.models import Schedule
 from maintenance.views import submit_form
 from resolutionflow.htmx import first_form_error, toast
 
 PAGE = "maintenance/schedules.html"
+EDIT_PAGE = "maintenance/schedule_edit.html"
 
 
 def _schedule(request, schedule_id) -> Schedule:
@@ -34,13 +35,22 @@ def _page(request, form: ScheduleForm, status: int = 200):
     return render(request, PAGE, context, status=status)
 
 
-def _preview(form: RecurrenceForm) -> dict:
-    """The rule in words and its next three due times, or the first problem with it."""
+def _preview(form: RecurrenceForm, schedule: Schedule | None = None) -> dict:
+    """The rule in words and its next three due times, or the first problem with it.
+
+    For an edit (`schedule`), an unchanged rule with no next due time chosen keeps the schedule's
+    series, as `services.update_schedule` does.
+    """
     if not form.is_valid():
         return {"error": first_form_error(form)}
-    rule = form.cleaned_data["recurrence"]
-    first = form.cleaned_data["first_due"] or recurrences.next_due(rule, timezone.now())
-    return {"words": recurrences.describe(rule, first), "times": recurrences.upcoming(rule, first)}
+    rule, first, day = form.cleaned_data["recurrence"], form.cleaned_data["first_due"], None
+    now = timezone.now()
+    if first is None and schedule is not None and rule == schedule.recurrence:
+        first, day = schedule.next_due_at, schedule.day_of_month
+        if first <= now:  # paused past its due time: resuming starts at the next one ahead
+            first = recurrences.due_after(rule, first, now, day)
+    first = first or recurrences.next_due(rule, now)
+    return {"words": recurrences.describe(rule, first, day), "times": recurrences.upcoming(rule, first, day=day)}
 
 
 @require_GET
@@ -60,23 +70,55 @@ def schedule_preview(request):
 @role_required(ENGINEER_OR_ADMIN)
 def schedule_create(request):
     form = ScheduleForm(request.POST, user=request.user)
-    schedule = submit_form(
-        request,
-        form,
-        lambda data: services.create_schedule(
-            request.user,
-            flow_id=data["flow"].pk,
-            targets=data["targets"],
-            recurrence=data["recurrence"],
-            assignee=data["assignee"],
-            next_due_at=data["first_due"],
-        ),
-    )
+    schedule = submit_form(request, form, lambda data: services.create_schedule(request.user, **_values(data)))
     if schedule is None:
         return _page(request, form, status=400)
-    words = recurrences.describe(schedule.recurrence, schedule.next_due_at, schedule.day_of_month)
-    messages.success(request, f"Schedule created: {words}. First run due {_when(schedule)}.")
+    messages.success(request, f"Schedule created: {_words(schedule)}. First run due {_when(schedule)}.")
     return redirect(f"{reverse('maintenance:schedules')}#schedule-{schedule.pk}")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(ENGINEER_OR_ADMIN)
+def schedule_edit(request, schedule_id):
+    """The schedule's form, filled in; saving goes back to its row on the list."""
+    schedule = get_for_account(Schedule.objects.select_related("flow"), request.user, pk=schedule_id)
+    if request.method == "GET":
+        return _edit_page(request, schedule, ScheduleEditForm(user=request.user, schedule=schedule))
+    form = ScheduleEditForm(request.POST, user=request.user, schedule=schedule)
+    saved = submit_form(request, form, lambda data: services.update_schedule(request.user, schedule, **_values(data)))
+    if saved is None:
+        return _edit_page(request, schedule, form, status=400)
+    messages.success(request, f"Schedule saved: {_words(saved)}. Next run due {_when(saved)}; runs so far stay.")
+    return redirect(f"{reverse('maintenance:schedules')}#schedule-{saved.pk}")
+
+
+def _values(data: dict) -> dict:
+    """A valid schedule form as the services' keyword arguments (create and update take the same)."""
+    return {
+        "flow_id": data["flow"].pk,
+        "targets": data["targets"],
+        "recurrence": data["recurrence"],
+        "assignee": data["assignee"],
+        "next_due_at": data["first_due"],
+    }
+
+
+def _edit_page(request, schedule: Schedule, form: ScheduleEditForm, status: int = 200):
+    shown = RecurrenceForm(form.data if form.is_bound else form.initial)
+    context = {"editing": schedule, "form": form, "preview": _preview(shown, schedule), "words": _words(schedule)}
+    return render(request, EDIT_PAGE, context, status=status)
+
+
+@require_GET
+@role_required(ENGINEER_OR_ADMIN)
+def schedule_edit_preview(request, schedule_id):
+    """htmx: the edit form's preview (an unchanged rule keeps the schedule's due times)."""
+    schedule = _schedule(request, schedule_id)
+    return render(request, f"{PAGE}#preview", {"preview": _preview(RecurrenceForm(request.GET), schedule)})
+
+
+def _words(schedule: Schedule) -> str:
+    return recurrences.describe(schedule.recurrence, schedule.next_due_at, schedule.day_of_month)
 
 
 def _when(schedule: Schedule) -> str:

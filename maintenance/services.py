@@ -24,7 +24,7 @@ from maintenance.models import MAX_TARGETS, Run, RunItem, RunTarget, Schedule
 from maintenance.notes import render_target_notes
 from maintenance.procedure import action_nodes
 from outbox import services as outbox
-from resolutionflow.domain import InvalidOperation
+from resolutionflow.domain import Conflict, InvalidOperation
 
 log = logging.getLogger(__name__)
 
@@ -257,19 +257,76 @@ def create_schedule(
     ensure_role(user, ENGINEER_OR_ADMIN)
     flow, _ = published_procedure(user, flow_id)
     rule = recurrences.validate(recurrence)
-    now = timezone.now()
-    recurrences.check_first_due(next_due_at, now)
-    first = next_due_at or recurrences.next_due(rule, now)
     return Schedule.objects.create(
         account_id=user.account_id,
         flow=flow,
         targets=clean_targets(targets),
         assignee=_member(user, assignee),
-        recurrence=rule,
-        next_due_at=first,
-        day_of_month=recurrences.anchor_day(rule, first),
+        **_due_fields(rule, next_due_at),
         created_by=user,
     )
+
+
+KEEP = object()  # update_schedule: "this field is not being changed" (None is a value: nobody assigned)
+
+
+def update_schedule(
+    user: User, schedule: Schedule, *, flow_id=KEEP, targets=KEEP, assignee=KEEP, recurrence=KEEP, next_due_at=KEEP
+) -> Schedule:
+    """Change what a schedule runs, over which targets, for whom, or when; the runs it created stay.
+
+    Checked like creation. A new recurrence (or a chosen next due time) moves the due time as
+    creation sets it, from now; targets, assignee or flow alone leave it. InvalidOperation carries
+    `errors` {field: [message]} so the API says which field is wrong.
+    """
+    ensure_role(user, ENGINEER_OR_ADMIN)
+    changes = {}
+    if flow_id is not KEEP:
+        changes["flow"] = _checked("flow", lambda: published_procedure(user, flow_id)[0])
+    if targets is not KEEP:
+        changes["targets"] = _checked("targets", lambda: clean_targets(targets))
+    if assignee is not KEEP:
+        changes["assignee"] = _checked("assignee", lambda: _member(user, assignee))
+    rule = _checked("recurrence", lambda: recurrences.validate(recurrence)) if recurrence is not KEEP else None
+    chosen = None if next_due_at is KEEP else next_due_at
+    _checked("next_due_at", lambda: recurrences.check_first_due(chosen, timezone.now()))
+    with transaction.atomic():
+        # Locked: a firing locks the row too (fire_schedule), so an edit waits for a firing in
+        # progress and the next firing reads the edit; neither overwrites the other.
+        current = Schedule.objects.select_for_update().filter(pk=schedule.pk).first()
+        if current is None:
+            raise Conflict("This schedule was deleted meanwhile.")
+        if (rule is not None and rule != current.recurrence) or chosen is not None:
+            changes.update(_due_fields(rule or current.recurrence, chosen))
+        changes = {name: value for name, value in changes.items() if _differs(current, name, value)}
+        for name, value in changes.items():
+            setattr(current, name, value)
+        if changes:
+            current.save(update_fields=list(changes))
+    log.info("Schedule %s changed by %s: %s", current.pk, user.pk, ", ".join(changes) or "nothing")
+    return current
+
+
+def _checked(field: str, check):
+    """`check()`, its InvalidOperation naming `field` (the API's {"errors": {field: [message]}})."""
+    try:
+        return check()
+    except InvalidOperation as exc:
+        raise InvalidOperation(exc.message, errors={field: [exc.message]}) from None
+
+
+def _differs(schedule: Schedule, name: str, value) -> bool:
+    if name in ("flow", "assignee"):  # compared by id: no query for the stored row
+        return getattr(schedule, f"{name}_id") != (value.pk if value is not None else None)
+    return getattr(schedule, name) != value
+
+
+def _due_fields(rule: str, chosen: datetime | None) -> dict:
+    """The recurrence and its first due time (chosen, or the rule's next from now), as creation sets them."""
+    now = timezone.now()
+    recurrences.check_first_due(chosen, now)
+    first = chosen or recurrences.next_due(rule, now)
+    return {"recurrence": rule, "next_due_at": first, "day_of_month": recurrences.anchor_day(rule, first)}
 
 
 def pause_schedule(user: User, schedule: Schedule) -> Schedule:
@@ -318,13 +375,21 @@ def fire_due_schedules(now: datetime | None = None) -> list:
 
 def fire_schedule(schedule_id, due_at: datetime, now: datetime) -> Run | None:
     """Exactly one run per (schedule, due time), however many times beat (or two beats) fire."""
-    schedule = Schedule.objects.select_related("flow").filter(pk=schedule_id).first()
-    if schedule is None:
-        return None
-    # Beat was down: one run for the missed time, none per missed period.
-    following = recurrences.due_after(schedule.recurrence, due_at, now, schedule.day_of_month)
+    following = None
     try:
         with transaction.atomic():
+            # Read under the row lock edits take (update_schedule): the run is made from what the
+            # schedule says now, and a schedule an edit moved off this due time is not due any more.
+            schedule = (
+                Schedule.objects.select_for_update(of=("self",))
+                .select_related("flow")
+                .filter(pk=schedule_id, next_due_at=due_at, active=True)
+                .first()
+            )
+            if schedule is None:
+                return None
+            # Beat was down: one run for the missed time, none per missed period.
+            following = recurrences.due_after(schedule.recurrence, due_at, now, schedule.day_of_month)
             # Whoever moves next_due_at on from this due time creates the run; a second
             # firing finds it moved (0 rows) and stops. The unique constraint backs this up.
             if (
@@ -343,13 +408,20 @@ def fire_schedule(schedule_id, due_at: datetime, now: datetime) -> Run | None:
                 schedule=schedule,
             )
     except IntegrityError:
-        log.info("Schedule %s already fired for %s", schedule.pk, due_at)
+        log.info("Schedule %s already fired for %s", schedule_id, due_at)
+        _move_on(schedule_id, due_at, following)
         return None
     except InvalidOperation as exc:
         # The flow was archived or the assignee left: the schedule stays, the due time moves on.
-        Schedule.objects.filter(pk=schedule.pk, next_due_at=due_at).update(next_due_at=following)
-        log.warning("Schedule %s could not create its run: %s", schedule.pk, exc.message)
+        _move_on(schedule_id, due_at, following)
+        log.warning("Schedule %s could not create its run: %s", schedule_id, exc.message)
         return None
+
+
+def _move_on(schedule_id, due_at: datetime, following: datetime | None) -> None:
+    """After a firing that made no run: past this due time, unless someone moved it meanwhile."""
+    if following is not None:
+        Schedule.objects.filter(pk=schedule_id, next_due_at=due_at).update(next_due_at=following)
 
 
 def overdue_filter(now: datetime | None = None) -> Q:

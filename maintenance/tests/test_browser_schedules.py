@@ -1,4 +1,4 @@
-"""The schedules page in Chromium: keyboard only, the live preview, pause in place, delete asks first, a phone."""
+"""The schedules page in Chromium: keyboard only, the live preview, pause in place, delete asks first, edit, a phone."""
 
 import pytest
 from playwright.sync_api import expect
@@ -58,3 +58,29 @@ def test_the_schedules_page_fits_a_phone(live_stack, signed_in_page, engineer, p
         page.get_by_text("8 targets"),
     ):
         assert control.bounding_box()["height"] >= 44, control
+
+
+def test_edit_with_the_keyboard_on_a_phone(live_stack, signed_in_page, engineer, procedure):
+    services.create_schedule(engineer, flow_id=procedure.pk, targets=["FAB-DC01"], recurrence="0 6 * * 1")
+    page = signed_in_page(engineer, viewport={"width": 375, "height": 800})
+    page.goto("/runs/schedules/")
+    edit = page.get_by_role("link", name="Edit Patch check, Every Monday 06:00")
+    assert edit.bounding_box()["height"] >= 44
+    edit.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Edit schedule")).to_be_visible(timeout=5000)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # Filled in as stored; the preview follows a new expression as typed.
+    expect(page.get_by_role("textbox", name="Targets")).to_have_value("FAB-DC01")
+    cron = page.get_by_role("textbox", name="Cron expression")
+    expect(cron).to_have_value("0 6 * * 1")
+    cron.fill("30 18 * * 5")
+    expect(page.locator("#recurrence-preview")).to_contain_text("Every Friday 18:30", timeout=5000)
+
+    save = page.get_by_role("button", name="Save changes")
+    save.focus()
+    assert save.bounding_box()["height"] >= 44 and page.evaluate("document.activeElement.matches(':focus-visible')")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("schedule-words")).to_contain_text("Every Friday 18:30", timeout=5000)
+    assert Schedule.objects.get().recurrence == "30 18 * * 5" and page.js_errors == []
