@@ -4,10 +4,15 @@ from datetime import date
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
-from accounts.access import scoped
-from accounts.models import User
+from accounts.access import has_role, scoped
+from accounts.models import ENGINEER_OR_ADMIN, User
 from flowpilot import search
 from flowpilot.models import Activity, Session
+
+
+def can_work(user: User, session: Session) -> bool:
+    """Whether `user` may change the session (steps, notes, flows): an engineer or admin, not resolved."""
+    return has_role(user, ENGINEER_OR_ADMIN) and session.status != Session.Status.RESOLVED
 
 
 def sessions_for(

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from accounts.access import account_required, get_for_account, has_role, role_required, scoped
+from accounts.access import account_required, get_for_account, role_required, scoped
 from accounts.models import ENGINEER_OR_ADMIN, Role, User
 from flowpilot import hooks, search, selectors, services
 from flowpilot import notes as ticket_notes
@@ -109,10 +109,6 @@ def session_new(request):
     return render(request, "flowpilot/session_new.html", context, status=status)
 
 
-def _can_work(user: User, session: Session) -> bool:
-    return has_role(user, ENGINEER_OR_ADMIN) and session.status != Session.Status.RESOLVED
-
-
 def session_steps(session: Session):
     """The steps as the page lists them (each with its author)."""
     return session.steps.select_related("created_by").order_by("order")
@@ -125,7 +121,7 @@ def _context(request, session: Session, *, slots: bool = True, **extra) -> dict:
         "conversation": selectors.conversation(session),
         "notes": selectors.notes(session),
         "timeline": selectors.timeline(session),
-        "can_work": _can_work(request.user, session),
+        "can_work": selectors.can_work(request.user, session),
         "provider": get_provider(),
         "ticket_notes_md": ticket_notes.render_ticket_notes(session, "md"),
         "step_statuses": services.RESULT_STATUSES,
@@ -179,7 +175,7 @@ _FRAGMENT_DATA = {
 
 def oob_context(request, session: Session, names: tuple[str, ...], **known) -> dict:
     """Only what the named page fragments read: no slots (the apps' page contributions), no other fragment."""
-    context = {"session": session, "can_work": _can_work(request.user, session)}
+    context = {"session": session, "can_work": selectors.can_work(request.user, session)}
     for name in names:
         context.update({key: value for key, value in _FRAGMENT_DATA[name](session).items() if key not in known})
     return {**context, **known}

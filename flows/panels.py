@@ -1,9 +1,9 @@
 """Data for the flow panels on flowpilot's pages (the templates only print what is here)."""
 
-from accounts.access import has_role, scoped
-from accounts.models import ENGINEER_OR_ADMIN
+from accounts.access import scoped
 from flowpilot import similar
 from flowpilot.models import ProblemDomain, Session
+from flowpilot.selectors import can_work as may_work_on
 from flows import runner, selectors
 from flows.models import Flow, FlowRun, LibraryStep
 
@@ -25,7 +25,7 @@ def _resolution(facts: dict) -> str:
 def runner_context(request, session: Session, *, session_steps=None) -> dict:
     """The runner panel's data; `session_steps` (the session's steps, in order) when the caller has them."""
     user = request.user
-    can_work = has_role(user, ENGINEER_OR_ADMIN) and session.status != Session.Status.RESOLVED
+    can_work = may_work_on(user, session)
     run = runner.latest_run(session)
     facts = runner.run_facts(run) if run else None
     idle = run is None or run.outcome == FlowRun.Outcome.LEFT
