@@ -73,7 +73,7 @@ def schedule_create(request):
     schedule = submit_form(request, form, lambda data: services.create_schedule(request.user, **_values(data)))
     if schedule is None:
         return _page(request, form, status=400)
-    messages.success(request, f"Schedule created: {_words(schedule)}. First run due {_when(schedule)}.")
+    messages.success(request, f"Schedule created: {selectors.in_words(schedule)}. First run due {_when(schedule)}.")
     return redirect(f"{reverse('maintenance:schedules')}#schedule-{schedule.pk}")
 
 
@@ -88,7 +88,8 @@ def schedule_edit(request, schedule_id):
     saved = submit_form(request, form, lambda data: services.update_schedule(request.user, schedule, **_values(data)))
     if saved is None:
         return _edit_page(request, schedule, form, status=400)
-    messages.success(request, f"Schedule saved: {_words(saved)}. Next run due {_when(saved)}; runs so far stay.")
+    words = selectors.in_words(saved)
+    messages.success(request, f"Schedule saved: {words}. Next run due {_when(saved)}; runs so far stay.")
     return redirect(f"{reverse('maintenance:schedules')}#schedule-{saved.pk}")
 
 
@@ -105,7 +106,8 @@ def _values(data: dict) -> dict:
 
 def _edit_page(request, schedule: Schedule, form: ScheduleEditForm, status: int = 200):
     shown = RecurrenceForm(form.data if form.is_bound else form.initial)
-    context = {"editing": schedule, "form": form, "preview": _preview(shown, schedule), "words": _words(schedule)}
+    preview = _preview(shown, schedule)
+    context = {"editing": schedule, "form": form, "preview": preview, "words": selectors.in_words(schedule)}
     return render(request, EDIT_PAGE, context, status=status)
 
 
@@ -115,10 +117,6 @@ def schedule_edit_preview(request, schedule_id):
     """htmx: the edit form's preview (an unchanged rule keeps the schedule's due times)."""
     schedule = _schedule(request, schedule_id)
     return render(request, f"{PAGE}#preview", {"preview": _preview(RecurrenceForm(request.GET), schedule)})
-
-
-def _words(schedule: Schedule) -> str:
-    return recurrences.describe(schedule.recurrence, schedule.next_due_at, schedule.day_of_month)
 
 
 def _when(schedule: Schedule) -> str:

@@ -45,8 +45,13 @@ def schedule_rows(user: User, pk=None) -> list[Schedule]:
     runs = runs_for(user).in_bulk([s.last_run_id for s in rows if s.last_run_id])
     for schedule in rows:
         schedule.last_run = runs.get(schedule.last_run_id)
-        schedule.words = describe(schedule.recurrence, schedule.next_due_at, schedule.day_of_month)
+        schedule.words = in_words(schedule)
     return rows
+
+
+def in_words(schedule: Schedule) -> str:
+    """ "Every Monday 06:00": the schedule's recurrence read from its own series (due time, day of month)."""
+    return describe(schedule.recurrence, schedule.next_due_at, schedule.day_of_month)
 
 
 def overdue_count(user: User) -> int:
