@@ -148,3 +148,50 @@ def redact(text: str) -> str:
     for pattern in PATTERNS:
         text = pattern.regex.sub(pattern.replacement, text)
     return text
+
+
+# Every pattern but the private key finds its secret within this many characters of its label
+# (a command line's flag, "password:", "Bearer", a URL's scheme); a PEM block can be kilobytes long.
+LABEL_REACH = 200
+# A secret longer than LABEL_REACH (a token, a JWT) is read back to its start, this far at most.
+TOKEN_REACH = 8192
+_PRIVATE_KEY = PATTERNS[0]
+
+
+def redact_private_keys(text: str) -> str:
+    """Only the PEM blocks: cheap on text without one, and what a bounded excerpt cannot see whole."""
+    if not text or "PRIVATE KEY-----" not in text:
+        return text
+    return _PRIVATE_KEY.regex.sub(_PRIVATE_KEY.replacement, text)
+
+
+def redacted_excerpt(text: str, start: int, end: int) -> tuple[str, int, int]:
+    """`text[start:end]` redacted as it reads in `text`, not on its own: a cut between a label
+    ("password:") and its value, or through a token, would leave the secret past any pattern's
+    reach. Redacts the excerpt with its context (the words it cuts through, whole, and
+    LABEL_REACH characters beyond them); returns that redacted stretch and where the excerpt lies
+    in it (give or take what a mask in the context changed: either way the cut falls in redacted
+    text). Run `redact_private_keys` over the whole text first.
+    """
+    low = max(0, _word_start(text, start) - LABEL_REACH)
+    high = min(len(text), _word_end(text, end) + LABEL_REACH)
+    stretch = redact(text[low:high])
+    head = min(start - low, len(stretch))
+    return stretch, head, max(head, len(stretch) - (high - end))
+
+
+_BLANKS = " \n\t\r"
+
+
+def _word_start(text: str, at: int) -> int:
+    """Where the word `at` cuts through begins (`at` itself between words), TOKEN_REACH back at most."""
+    floor = max(0, at - TOKEN_REACH)
+    blank = max(text.rfind(c, floor, at) for c in _BLANKS)
+    return blank + 1 if blank >= 0 else floor
+
+
+def _word_end(text: str, at: int) -> int:
+    """Where the word `at` cuts through ends (`at` itself between words), TOKEN_REACH on at most."""
+    ceiling = min(len(text), at + TOKEN_REACH)
+    found = [i for i in (text.find(c, at, ceiling) for c in _BLANKS) if i >= 0]
+    return min(found) if found else ceiling

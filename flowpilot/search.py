@@ -21,7 +21,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from flowpilot.models import Activity, Session, Step
-from flowpilot.redact import redact
+from flowpilot.redact import redact, redact_private_keys, redacted_excerpt
 
 CONFIG = "english"
 # to_tsvector refuses documents whose vector passes 1 MB; each weight's text is cut
@@ -35,7 +35,7 @@ RANKED_MATCHES = 1000
 # ts_headline parses all the text it is given (~1.5 ms per 5 KB): it only gets windows around
 # the first matches, found in Python, never a session's whole text.
 SNIPPET_RADIUS = 160
-SNIPPET_WINDOWS = 3
+SNIPPET_WINDOWS = 2
 # Control characters cannot come from a form field, so they mark matches safely
 # through escaping; they become <mark> only after the text is escaped.
 _START, _STOP = "\x02", "\x03"
@@ -251,7 +251,7 @@ def _windows(text: str, found: re.Pattern | None) -> str:
         spans.append([max(0, match.start() - SNIPPET_RADIUS), match.end() + SNIPPET_RADIUS])
     if not spans:
         spans = [[0, 2 * SNIPPET_RADIUS]]
-    return " … ".join(_cut_at_spaces(text, start, end) for start, end in spans)
+    return " … ".join(_cut_at_spaces(*redacted_excerpt(text, start, end)) for start, end in spans)
 
 
 def _cut_at_spaces(text: str, start: int, end: int) -> str:
@@ -265,8 +265,8 @@ def _cut_at_spaces(text: str, start: int, end: int) -> str:
 
 
 def _documents(ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    """Each session's texts, secrets already redacted: an excerpt cut between a label ("password:")
-    and its value would otherwise leave the value standing alone, past the redaction's reach."""
+    """Each session's texts, private keys already masked (the one secret longer than an excerpt's
+    context: `redact.redacted_excerpt`)."""
     docs: dict[uuid.UUID, list[str]] = {}
     fields = ("problem_summary", "resolution_summary", "client_name", "ticket_ref")
     for pk, *texts in Session.objects.filter(pk__in=ids).values_list("pk", *fields):
@@ -281,7 +281,7 @@ def _documents(ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
         "session_id", "payload__text"
     ):
         docs[session_id].append(text or "")
-    return {pk: [redact(text) if text else text for text in texts] for pk, texts in docs.items()}
+    return {pk: [redact_private_keys(text) for text in texts] for pk, texts in docs.items()}
 
 
 def _excerpt(texts: list[str], terms: list[str], radius: int = 80) -> str:
@@ -294,7 +294,8 @@ def _excerpt(texts: list[str], terms: list[str], radius: int = 80) -> str:
         if not found:
             continue
         start, end = max(0, found.start() - radius), min(len(text), found.end() + radius)
-        window = " ".join(text[start:end].split())
+        stretch, head, tail = redacted_excerpt(text, start, end)
+        window = " ".join(stretch[head:tail].split())
         marked = pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", window)
         return ("… " if start else "") + marked + (" …" if end < len(text) else "")
     return ""

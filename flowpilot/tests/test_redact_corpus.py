@@ -2,7 +2,7 @@
 
 import pytest
 
-from flowpilot.redact import MASK, redact
+from flowpilot.redact import MASK, redact, redact_private_keys, redacted_excerpt
 
 # (text as a tech would paste it, the secret that must not survive)
 SECRETS = [
@@ -124,3 +124,25 @@ def test_corpus_is_big_enough():
 def test_label_and_command_stay_readable():
     assert redact("mysql -u root -pS3cret crm") == f"mysql -u root -p{MASK} crm"
     assert redact(r"psexec \\srv -u admin -p Pw1 cmd") == rf"psexec \\srv -u admin -p {MASK} cmd"
+
+
+FILLER = " ".join(f"word{n}" for n in range(120))  # ~1 KB of ordinary text on each side
+
+
+@pytest.mark.parametrize(("text", "secret"), SECRETS)
+def test_an_excerpt_cut_anywhere_shows_no_secret(text, secret):
+    """Search snippets show a stretch of a long text: wherever the cut falls (between a label and
+    its value, inside a token), what is shown is redacted as the whole text would be."""
+    document = redact_private_keys(f"{FILLER}\n{text}\n{FILLER}")
+    at = document.index(text) if text in document else document.index("[REDACTED PRIVATE KEY]")
+    for start in range(at - 30, at + len(text) + 1, 3):
+        stretch, head, tail = redacted_excerpt(document, start, start + 160)
+        assert secret not in stretch[head:tail], (start, stretch[head:tail])
+
+
+def test_an_excerpt_inside_a_long_token_reads_back_to_its_label():
+    token = "".join(f"{n:x}Q" for n in range(400))  # one 1,500-character word
+    document = f"{FILLER} refresh_token: {token} {FILLER}"
+    start = document.index(token) + 900
+    stretch, head, tail = redacted_excerpt(document, start, start + 160)
+    assert token[900:960] not in stretch[head:tail] and MASK in stretch
