@@ -7,6 +7,7 @@ ranked with ts_rank and shown with ts_headline snippets. Other databases
 `search()`, `newest_ranked()` and `snippets()` pick by vendor so callers never do.
 """
 
+import functools
 import re
 import uuid
 from collections.abc import Iterable, Sequence
@@ -17,6 +18,7 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Concat, Left
+from django.db.models.sql import UpdateQuery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -95,7 +97,25 @@ def vector_expression(step_model=Step, activity_model=Activity) -> SearchVector:
 def refresh_search_vector(session_id: uuid.UUID) -> None:
     """Recompute one session's stored vector; the services call it inside their transactions."""
     if is_postgres():
-        Session.objects.filter(pk=session_id).update(search_vector=vector_expression())
+        sql, params = _refresh_statement()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [session_id if param == _ANY_SESSION else param for param in params])
+
+
+# The UPDATE above is the same for every session but its id. Django compiles the vector's
+# expression (three weights, four subqueries) in ~4 ms, on every step, note and result a tech
+# records: compile it once per process (bench_flows, docs/benchmarks.md fix 17).
+_ANY_SESSION = uuid.UUID(int=0)
+
+
+@functools.cache
+def _refresh_statement() -> tuple[str, tuple]:
+    query = Session.objects.filter(pk=_ANY_SESSION).query.chain(UpdateQuery)
+    query.add_update_values({"search_vector": vector_expression()})
+    sql, params = query.get_compiler(DEFAULT_DB_ALIAS).as_sql()
+    if list(params).count(_ANY_SESSION) != 1:  # the id must be the one parameter that varies
+        raise RuntimeError("Unexpected SQL for the session search vector update")
+    return sql, tuple(params)
 
 
 def refresh_all(session_model=Session, step_model=Step, activity_model=Activity, using: str = DEFAULT_DB_ALIAS) -> int:
