@@ -42,6 +42,9 @@ SNIPPET_WINDOWS = 2
 # through escaping; they become <mark> only after the text is escaped.
 _START, _STOP = "\x02", "\x03"
 NOTE_KIND = Activity.Kind.NOTE.value
+# What the fallback search matches and what a snippet is cut from, in the order a snippet reads them.
+SESSION_TEXT_FIELDS = ("problem_summary", "resolution_summary", "client_name", "ticket_ref")
+STEP_TEXT_FIELDS = ("title", "result_note", "detail", "command", "output")
 _EMPTY = Value("", output_field=TextField())
 
 
@@ -199,13 +202,9 @@ def _terms(q: str) -> list[str]:
 
 
 def _matches(term: str) -> Q:
-    step_fields = ("title", "detail", "command", "result_note", "output")
-    in_steps = Step.objects.filter(session_id=OuterRef("pk")).filter(
-        _any(step_fields, term),
-    )
+    in_steps = Step.objects.filter(session_id=OuterRef("pk")).filter(_any(STEP_TEXT_FIELDS, term))
     in_notes = Activity.objects.filter(session_id=OuterRef("pk"), kind=NOTE_KIND, payload__text__icontains=term)
-    session_fields = ("problem_summary", "resolution_summary", "client_name", "ticket_ref")
-    return _any(session_fields, term) | Q(Exists(in_steps)) | Q(Exists(in_notes))
+    return _any(SESSION_TEXT_FIELDS, term) | Q(Exists(in_steps)) | Q(Exists(in_notes))
 
 
 def _any(fields: Iterable[str], term: str) -> Q:
@@ -288,14 +287,9 @@ def _documents(ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
     """Each session's texts, private keys already masked (the one secret longer than an excerpt's
     context: `redact.redacted_excerpt`)."""
     docs: dict[uuid.UUID, list[str]] = {}
-    fields = ("problem_summary", "resolution_summary", "client_name", "ticket_ref")
-    for pk, *texts in Session.objects.filter(pk__in=ids).values_list("pk", *fields):
+    for pk, *texts in Session.objects.filter(pk__in=ids).values_list("pk", *SESSION_TEXT_FIELDS):
         docs[pk] = texts
-    for row in (
-        Step.objects.filter(session_id__in=ids)
-        .order_by("order")
-        .values("session_id", "title", "result_note", "detail", "command", "output")
-    ):
+    for row in Step.objects.filter(session_id__in=ids).order_by("order").values("session_id", *STEP_TEXT_FIELDS):
         docs[row.pop("session_id")] += row.values()
     for session_id, text in Activity.objects.filter(session_id__in=ids, kind=NOTE_KIND).values_list(
         "session_id", "payload__text"
