@@ -13,11 +13,14 @@ from datetime import datetime
 
 from django.core.cache import cache
 
+from resolutionflow.cache import best_effort
+
 logger = logging.getLogger(__name__)
 
 PREFIX = "handoff-claimed:"
 # Bursts last seconds; an entry a failed forget left behind can mislabel a 409 for this long at most.
 SECONDS = 120
+WHAT = "Claim cache (claims read the handoff meanwhile)"
 
 
 @dataclass(frozen=True)
@@ -40,23 +43,14 @@ def remember(handoff, claimer, claimed_at: datetime) -> None:
         claimer_name=claimer.display_name,
         claimed_at=claimed_at,
     )
-    try:
-        cache.set(PREFIX + str(handoff.pk), fact, SECONDS)
-    except Exception:
-        logger.warning("Claim cache unavailable; later claimers read the handoff", exc_info=True)
+    best_effort(cache.set, PREFIX + str(handoff.pk), fact, SECONDS, logger=logger, what=WHAT)
 
 
 def forget(handoff_id) -> None:
-    """The handoff's state changed after its claim (a release): answer from the database again."""
-    try:
-        cache.delete(PREFIX + str(handoff_id))
-    except Exception:
-        logger.warning("Claim cache unavailable; %s stays cached for at most %ss", handoff_id, SECONDS, exc_info=True)
+    """The handoff's state changed after its claim (a release): answer from the database again.
+    If the cache cannot be asked, the entry lives SECONDS at most."""
+    best_effort(cache.delete, PREFIX + str(handoff_id), logger=logger, what=WHAT)
 
 
 def lookup(handoff_id) -> Claimed | None:
-    try:
-        return cache.get(PREFIX + str(handoff_id))
-    except Exception:
-        logger.warning("Claim cache unavailable; reading the handoff", exc_info=True)
-        return None
+    return best_effort(cache.get, PREFIX + str(handoff_id), logger=logger, what=WHAT)

@@ -7,7 +7,11 @@ safe to share between threads (each command borrows a connection from the pool),
 pool does the same work.
 """
 
+import logging
+
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+
+_logger = logging.getLogger(__name__)
 
 
 class ReusingRedisCacheClient(RedisCacheClient):
@@ -29,3 +33,13 @@ class ReusingRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
+
+
+def best_effort(call, *args, fallback=None, logger: logging.Logger | None = None, what: str = "Cache"):
+    """`call(*args)`, or `fallback` (logged as a warning) when the cache cannot be asked: a Redis
+    outage degrades to the database, it never fails the request."""
+    try:
+        return call(*args)
+    except Exception:
+        (logger or _logger).warning("%s: unavailable; carrying on without it", what, exc_info=True)
+        return fallback

@@ -13,6 +13,8 @@ import logging
 from django.conf import settings
 from django.contrib.sessions.backends import cached_db
 
+from resolutionflow.cache import best_effort
+
 logger = logging.getLogger(__name__)
 
 
@@ -22,17 +24,13 @@ def _seconds(expiry_age: int) -> int:
 
 class SessionStore(cached_db.SessionStore):
     def _cache_call(self, method: str, *args):
-        try:
-            return getattr(self._cache, method)(*args)
-        except Exception:
-            logger.warning("Session cache unavailable (%s); using the database", method, exc_info=True)
-            return None
+        return best_effort(getattr(self._cache, method), *args, logger=logger, what=f"Session cache ({method})")
 
     async def _acache_call(self, method: str, *args):
         try:
             return await getattr(self._cache, method)(*args)
         except Exception:
-            logger.warning("Session cache unavailable (%s); using the database", method, exc_info=True)
+            logger.warning("Session cache (%s): unavailable; carrying on without it", method, exc_info=True)
             return None
 
     def load(self):
