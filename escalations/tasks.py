@@ -75,7 +75,7 @@ def retry_notifications(max_age_seconds: int = 86400) -> int:
 @shared_task(name="escalations.send_notification")
 def send_notification(log_id: str) -> None:
     with transaction.atomic():
-        outbox.enqueue(SEND_EMAIL, log_id=str(log_id))
+        send_emails([log_id])
 
 
 @shared_task(name="escalations.fan_out_escalation_emails")
